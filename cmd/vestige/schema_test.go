@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vestige-mem/vestige/tests/testdb"
+)
+
+// vestige runs the CLI in-process and returns its exit code, stdout and stderr.
+func vestige(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestSchemaUpStatusDown(t *testing.T) {
+	dbURL := testdb.Empty(t)
+	code, out, errOut := vestige(t, "schema", "status", "--postgres-url", dbURL)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "version:   0 of 1")
+	require.Contains(t, out, "functions: not installed")
+
+	code, out, errOut = vestige(t, "schema", "up", "--postgres-url", dbURL)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "version:   1 of 1")
+
+	code, out, errOut = vestige(t, "--json", "schema", "status", "--postgres-url", dbURL)
+	require.Equal(t, 0, code, errOut)
+	var st statusJSON
+	require.NoError(t, json.Unmarshal([]byte(out), &st))
+	require.Equal(t, statusJSON{Backend: "postgres", Version: 1, Latest: 1, Functions: "current", Current: true}, st)
+
+	code, out, errOut = vestige(t, "schema", "down", "--postgres-url", dbURL)
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "version:   0 of 1")
+	conn := testdb.Conn(t, dbURL)
+	var tables int
+	require.NoError(t, conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()`).Scan(&tables))
+	require.Equal(t, 1, tables, "only the version table is left")
+}
+
+func TestSchemaURLFromEnvironment(t *testing.T) {
+	dbURL := testdb.Empty(t)
+	t.Setenv("VESTIGE_POSTGRES_URL", dbURL)
+	code, out, errOut := vestige(t, "schema", "up")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "schema is up to date")
+}
+
+func TestSchemaErrorsHidePassword(t *testing.T) {
+	const pw = "s3cr3t-Pa55"
+	// A real server with a wrong password, to get the server's own error text too.
+	good, err := url.Parse(testdb.URL(t))
+	require.NoError(t, err)
+	good.User = url.UserPassword("no_such_role", pw)
+	tests := []struct {
+		name, url, want string
+	}{
+		{"no URL", "", "no Postgres URL"},
+		{"unreachable", "postgres://bob:" + pw + "@127.0.0.1:1/db", "cannot connect to Postgres"},
+		{"bad port", "postgres://bob:" + pw + "@127.0.0.1:99999/db", "invalid Postgres URL"},
+		{"bad sslmode", "postgres://bob:" + pw + "@127.0.0.1:5432/db?sslmode=bogus", "invalid Postgres URL"},
+		{"keyword form", "host=127.0.0.1 port=1 user=bob password=" + pw, "cannot connect to Postgres"},
+		{"not a URL", "postgres://bob:" + pw + "@[::1", "invalid Postgres URL"},
+		{"unknown role", good.String(), "cannot connect to Postgres"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("VESTIGE_POSTGRES_URL", "")
+			for _, cmd := range []string{"up", "down", "status"} {
+				args := []string{"schema", cmd}
+				if tt.url != "" {
+					args = append(args, "--postgres-url", tt.url)
+				}
+				code, out, errOut := vestige(t, args...)
+				require.NotEqual(t, 0, code)
+				require.Empty(t, out)
+				require.Contains(t, errOut, tt.want)
+				require.NotContains(t, errOut+out, pw)
+				require.Equal(t, 1, strings.Count(strings.TrimSpace(errOut), "\n")+1, "one line: %q", errOut)
+			}
+		})
+	}
+}

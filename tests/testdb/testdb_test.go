@@ -1,0 +1,32 @@
+package testdb_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/vestige-mem/vestige/tests/testdb"
+)
+
+// The same id goes into two test databases: each test owns its database, so neither sees
+// the other's row and neither conflicts.
+const sharedID = "00000000-0000-4000-8000-0000000000aa"
+
+func TestIsolatedDatabases(t *testing.T) {
+	for _, name := range []string{"first", "second"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			conn := testdb.Conn(t, testdb.New(t))
+			var before int
+			require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM memories`).Scan(&before))
+			require.Zero(t, before, "a fresh database is empty")
+			_, err := conn.Exec(ctx, `INSERT INTO memories (id, content) VALUES ($1, $2)`, sharedID, name)
+			require.NoError(t, err)
+			var content string
+			require.NoError(t, conn.QueryRow(ctx, `SELECT content FROM memories WHERE id = $1`, sharedID).Scan(&content))
+			require.Equal(t, name, content)
+		})
+	}
+}
