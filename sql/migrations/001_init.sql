@@ -143,8 +143,40 @@ CREATE TRIGGER trg_memories_updated_at
     BEFORE UPDATE ON memories
     FOR EACH ROW EXECUTE FUNCTION memories_set_updated_at();
 
+-- (The trigger names no column: one that did would block the registry's ALTER COLUMN TYPE.)
+-- Vectors of two models never mix: a vector is written only under a registered model and
+-- with its dimension. (Once the registry has stamped vector(N) on the column, pgvector's own
+-- check fires first with "expected N dimensions"; before that, this is the only guard.)
+CREATE FUNCTION memories_check_embedding() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    registered embedding_model%ROWTYPE;
+BEGIN
+    IF NEW.embedding IS NULL OR (TG_OP = 'UPDATE' AND NEW.embedding IS NOT DISTINCT FROM OLD.embedding) THEN
+        RETURN NEW;
+    END IF;
+    SELECT * INTO registered FROM embedding_model WHERE id = 1;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no embedding model is registered: call vestige_ensure_embedding_model(name, dimension, hash) before writing embeddings'
+            USING ERRCODE = 'VS004';
+    END IF;
+    IF vector_dims(NEW.embedding) <> registered.dimension THEN
+        RAISE EXCEPTION 'embedding has % dimensions but the registered model % has %',
+            vector_dims(NEW.embedding), registered.name, registered.dimension
+            USING ERRCODE = 'VS002';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER trg_memories_check_embedding
+    BEFORE INSERT OR UPDATE ON memories
+    FOR EACH ROW EXECUTE FUNCTION memories_check_embedding();
+
 ---- create above / drop below ----
 
+DROP TRIGGER IF EXISTS trg_memories_check_embedding ON memories;
+DROP FUNCTION IF EXISTS memories_check_embedding();
 DROP TRIGGER IF EXISTS trg_memories_updated_at ON memories;
 DROP FUNCTION IF EXISTS memories_set_updated_at();
 DROP TABLE IF EXISTS vestige_functions;

@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Store is a vestige backend. Every method takes a context first and returns an error last;
+// failures match the sentinels of errors.go with errors.Is / errors.As.
+type Store interface {
+	// Init prepares the store for use (schema at the newest version).
+	Init(ctx context.Context) error
+	HealthCheck(ctx context.Context) (Health, error)
+	Close() error
+
+	// EnsureModel registers sig when no model is registered yet and otherwise checks that
+	// it is the registered one (*EmbeddingMismatchError when not). Model returns the
+	// registered model, or nil.
+	EnsureModel(ctx context.Context, sig ModelSignature) error
+	Model(ctx context.Context) (*ModelSignature, error)
+
+	// Insert stores m and returns it as stored: a zero ID gets a new UUID, zero times get
+	// now, empty node type gets DefaultNodeType, nil slices and maps become empty.
+	Insert(ctx context.Context, m Memory) (Memory, error)
+	// Get returns ErrNotFound for an unknown id.
+	Get(ctx context.Context, id uuid.UUID) (Memory, error)
+	// Update replaces the memory's fields (keeping created_at) and sets updated_at to now
+	// unless m.UpdatedAt is later than the stored one.
+	Update(ctx context.Context, m Memory) (Memory, error)
+	Delete(ctx context.Context, id uuid.UUID) error
+
+	// Search is hybrid: FTS and vector ranks fused by RRF. Text alone or embedding alone
+	// searches one branch; neither is ErrEmptyQuery.
+	Search(ctx context.Context, q SearchQuery) ([]SearchResult, error)
+	// FTSSearch and VectorSearch use only q.Text or only q.Embedding, with q's filters.
+	FTSSearch(ctx context.Context, q SearchQuery) ([]SearchResult, error)
+	VectorSearch(ctx context.Context, q SearchQuery) ([]SearchResult, error)
+
+	// GetScheduling returns nil for a memory that was never reviewed, ErrNotFound for an
+	// unknown memory.
+	GetScheduling(ctx context.Context, memoryID uuid.UUID) (*SchedulingState, error)
+	// UpdateScheduling is a validated raw upsert of the scheduling row; it writes no
+	// review event.
+	UpdateScheduling(ctx context.Context, s SchedulingState) error
+	// DueMemories lists memories due by before (new cards included), earliest first.
+	DueMemories(ctx context.Context, before time.Time, limit int) ([]DueMemory, error)
+	// Retrievability is the live FSRS retrievability at a time (1 for a new card).
+	Retrievability(ctx context.Context, memoryID uuid.UUID, at time.Time) (float64, error)
+
+	// AddEdge inserts or updates (weight) an edge.
+	AddEdge(ctx context.Context, e Edge) (Edge, error)
+	// GetEdges lists edges touching nodeID in either direction; edgeType "" means all.
+	GetEdges(ctx context.Context, nodeID uuid.UUID, edgeType string) ([]Edge, error)
+	RemoveEdge(ctx context.Context, source, target uuid.UUID, edgeType string) error
+	// Neighbors walks the graph by spreading activation (start node first, 1.0, hops 0).
+	Neighbors(ctx context.Context, nodeID uuid.UUID, depth int, edgeType string) ([]Neighbor, error)
+
+	ListDomains(ctx context.Context) ([]Domain, error)
+	GetDomain(ctx context.Context, id string) (Domain, error)
+	UpsertDomain(ctx context.Context, d Domain) (Domain, error)
+	DeleteDomain(ctx context.Context, id string) error
+	// Classify ranks domains with a centroid by cosine similarity to embedding, best first.
+	Classify(ctx context.Context, embedding []float32) ([]Classification, error)
+
+	Count(ctx context.Context) (int64, error)
+	Stats(ctx context.Context) (Stats, error)
+	Vacuum(ctx context.Context) error
+}

@@ -1,0 +1,90 @@
+-- The vector branch. HNSW answers unfiltered queries. A filtered query never returns a short
+-- page: when few rows pass the filter they are ranked exactly (cheap, and exact recall);
+-- otherwise HNSW scans iteratively until the page is full, falling back to the exact scan if
+-- the index runs out of candidates first.
+CREATE FUNCTION vestige_vector_ranked(query_embedding vector, match_count integer,
+    domain_filter text[] DEFAULT NULL, node_type_filter text[] DEFAULT NULL,
+    tag_filter text[] DEFAULT NULL, min_retrievability double precision DEFAULT NULL)
+RETURNS TABLE (id uuid, score double precision, rank integer)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET jit = off
+SET hnsw.ef_search = 100
+SET hnsw.iterative_scan = strict_order
+AS $$
+#variable_conflict use_column
+DECLARE
+    -- Below this many passing rows an exact ranking beats walking the graph.
+    exact_threshold constant integer := 4000;
+    registered embedding_model%ROWTYPE;
+    clause text;
+    decay double precision;
+    passing integer;
+    ids uuid[];
+    distances double precision[];
+BEGIN
+    IF query_embedding IS NULL OR match_count IS NULL OR match_count < 1 THEN
+        RETURN;
+    END IF;
+    SELECT * INTO registered FROM embedding_model WHERE embedding_model.id = 1;
+    IF NOT FOUND THEN
+        RETURN; -- no model, so no vectors stored
+    END IF;
+    IF vector_dims(query_embedding) <> registered.dimension THEN
+        RAISE EXCEPTION 'query embedding has % dimensions but the registered model % has %',
+            vector_dims(query_embedding), registered.name, registered.dimension
+            USING ERRCODE = 'VS002';
+    END IF;
+    IF vector_norm(query_embedding) = 0 THEN
+        RAISE EXCEPTION 'query embedding is the zero vector: cosine similarity is undefined' USING ERRCODE = 'VS006';
+    END IF;
+
+    clause := vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability);
+    IF clause = '' THEN
+        RETURN QUERY
+            SELECT c.id, 1 - c.distance, (row_number() OVER (ORDER BY c.distance, c.id))::integer
+              FROM (SELECT m.id, m.embedding <=> query_embedding AS distance
+                      FROM memories m
+                     WHERE m.embedding IS NOT NULL
+                     ORDER BY m.embedding <=> query_embedding
+                     LIMIT match_count) c
+             ORDER BY 3;
+        RETURN;
+    END IF;
+
+    IF min_retrievability IS NOT NULL THEN
+        SELECT p.weights[21] INTO decay FROM fsrs_parameters p WHERE p.id = 1;
+    END IF;
+    EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM memories m WHERE m.embedding IS NOT NULL'
+            || clause || ' LIMIT ' || exact_threshold || ') s'
+       INTO passing
+      USING query_embedding, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count;
+
+    IF passing >= exact_threshold THEN
+        EXECUTE 'SELECT array_agg(c.id ORDER BY c.distance, c.id), array_agg(c.distance ORDER BY c.distance, c.id)
+                   FROM (SELECT m.id, m.embedding <=> $1 AS distance FROM memories m
+                          WHERE m.embedding IS NOT NULL' || clause || '
+                          ORDER BY m.embedding <=> $1 LIMIT $7) c'
+           INTO ids, distances
+          USING query_embedding, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count;
+        IF coalesce(cardinality(ids), 0) >= match_count THEN
+            RETURN QUERY
+                SELECT u.id, 1 - u.distance, u.ord::integer
+                  FROM unnest(ids, distances) WITH ORDINALITY AS u(id, distance, ord)
+                 ORDER BY u.ord;
+            RETURN;
+        END IF;
+    END IF;
+
+    -- Exact: "+ 0" keeps the planner off the HNSW index.
+    RETURN QUERY EXECUTE
+        'SELECT c.id, 1 - c.distance, (row_number() OVER (ORDER BY c.distance, c.id))::integer
+           FROM (SELECT m.id, (m.embedding <=> $1) + 0 AS distance FROM memories m
+                  WHERE m.embedding IS NOT NULL' || clause || '
+                  ORDER BY 2, m.id LIMIT $7) c
+          ORDER BY 3'
+        USING query_embedding, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count;
+END;
+$$;
+
+COMMENT ON FUNCTION vestige_vector_ranked(vector, integer, text[], text[], text[], double precision) IS
+'Building block of vestige_search: the vector branch as (id, score, rank), best first. score = 1 - cosine distance; HNSW when unfiltered; filtered pages are always full (exact ranking when fewer than 4000 rows pass, else iterative HNSW with an exact fallback). Raises VS002 for a dimension other than the registered model''s, VS006 for the zero vector. No rows when no model is registered.';
