@@ -1,3 +1,11 @@
+-- The full-text branch. Retrieval is any-term (vestige_fts_query); ranking weighs each query
+-- term by its rarity, so a long question ranks the memories that share its important words
+-- above those that merely repeat its everyday ones (plain ts_rank_cd over an OR query does the
+-- opposite). Per term t matched by a memory:
+--     idf(t) × tf(t) × (k1 + 1) / (tf(t) + k1),   k1 = 1.2
+-- where tf(t) = ts_rank_cd(search_vec, t): occurrences weighted content 1.0, node type 0.4,
+-- tags 0.2, and idf(t) = max(ln((N − df + 0.5) / (df + 0.5)), 1e-6) as in SQLite FTS5's bm25.
+-- The score is the sum over terms; ties by id.
 CREATE FUNCTION vestige_fts_ranked(query_text text, match_count integer,
     domain_filter text[] DEFAULT NULL, node_type_filter text[] DEFAULT NULL,
     tag_filter text[] DEFAULT NULL, min_retrievability double precision DEFAULT NULL)
@@ -5,28 +13,73 @@ RETURNS TABLE (id uuid, score double precision, rank integer)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET jit = off
 AS $$
+#variable_conflict use_column
 DECLARE
-    q tsquery := vestige_fts_query(query_text);
+    -- Ranking costs time per candidate: past this many, candidates come from the rarest
+    -- terms only (the common ones still add to those candidates' scores).
+    candidate_bound constant bigint := 10000;
+    lexemes text[];
+    terms tsquery[];
+    dfs bigint[];
+    idfs double precision[];
+    total bigint;
+    retrieval tsquery;
+    cumulative bigint := 0;
     decay double precision;
+    i integer;
 BEGIN
-    IF q IS NULL OR match_count IS NULL OR match_count < 1 THEN
+    IF match_count IS NULL OR match_count < 1 THEN
         RETURN;
     END IF;
+    lexemes := tsvector_to_array(to_tsvector('english'::regconfig, coalesce(query_text, '')));
+    IF cardinality(lexemes) = 0 THEN
+        RETURN;
+    END IF;
+    SELECT array_agg(('''' || replace(replace(l, '\', '\\'), '''', '''''') || '''')::tsquery ORDER BY ord)
+      INTO terms
+      FROM unnest(lexemes) WITH ORDINALITY AS u(l, ord);
+
+    -- N: exact on small tables (deterministic), the planner's estimate on large ones.
+    SELECT CASE WHEN c.reltuples >= 50000 THEN c.reltuples::bigint END INTO total
+      FROM pg_class c WHERE c.oid = 'memories'::regclass;
+    IF total IS NULL THEN
+        SELECT count(*) INTO total FROM memories;
+    END IF;
+    dfs := '{}';
+    idfs := '{}';
+    FOR i IN 1 .. cardinality(terms) LOOP
+        dfs := dfs || (SELECT count(*) FROM memories m WHERE m.search_vec @@ terms[i]);
+        idfs := idfs || greatest(ln((total - dfs[i] + 0.5) / (dfs[i] + 0.5)), 1e-6);
+    END LOOP;
+
+    -- Candidates: every match, unless that is too many; then the rarest terms' matches.
+    FOR i IN SELECT u.ord FROM unnest(dfs) WITH ORDINALITY AS u(df, ord) WHERE u.df > 0 ORDER BY u.df, u.ord LOOP
+        EXIT WHEN retrieval IS NOT NULL AND cumulative + dfs[i] > candidate_bound;
+        retrieval := CASE WHEN retrieval IS NULL THEN terms[i] ELSE retrieval || terms[i] END;
+        cumulative := cumulative + dfs[i];
+    END LOOP;
+    IF retrieval IS NULL THEN
+        RETURN; -- no memory holds any term
+    END IF;
+
     IF min_retrievability IS NOT NULL THEN
         SELECT p.weights[21] INTO decay FROM fsrs_parameters p WHERE p.id = 1;
     END IF;
-    -- Rank by cover density (content A, node type B, tags C), ties by id.
     RETURN QUERY EXECUTE
         'SELECT c.id, c.score, (row_number() OVER (ORDER BY c.score DESC, c.id))::integer
-           FROM (SELECT m.id, ts_rank_cd(m.search_vec, $1)::double precision AS score
+           FROM (SELECT m.id,
+                        (SELECT sum(t.idf * t.tf * 2.2 / (t.tf + 1.2))
+                           FROM (SELECT u.idf, ts_rank_cd(m.search_vec, u.term)::double precision AS tf
+                                   FROM unnest($8, $9) AS u(term, idf)
+                                  WHERE m.search_vec @@ u.term) t) AS score
                    FROM memories m
                   WHERE m.search_vec @@ $1' || vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability) || '
                   ORDER BY score DESC, m.id
                   LIMIT $7) c
           ORDER BY 3'
-        USING q, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count;
+        USING retrieval, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count, terms, idfs;
 END;
 $$;
 
 COMMENT ON FUNCTION vestige_fts_ranked(text, integer, text[], text[], text[], double precision) IS
-'Building block of vestige_search: the full-text branch as (id, score, rank), best first. Any-term retrieval (vestige_fts_query), ranked by ts_rank_cd over search_vec (content A, node type B, tags C), ties by id; filters as vestige_search. No rows when the text has no searchable term.';
+'Building block of vestige_search: the full-text branch as (id, score, rank), best first. Any-term retrieval over the English lexemes of the text; score = sum over matched terms of idf × saturated tf (bm25-like, k1 = 1.2; tf weighs content 1.0, node type 0.4, tags 0.2; idf as SQLite FTS5), ties by id. Filters as vestige_search. No rows when the text has no searchable term.';
