@@ -1,4 +1,4 @@
--- The vector branch. HNSW answers unfiltered queries. A filtered query never returns a short
+-- The vector branch. HNSW answers unfiltered queries on large tables. A filtered query never returns a short
 -- page: when few rows pass the filter they are ranked exactly (cheap, and exact recall);
 -- otherwise HNSW scans iteratively until the page is full, falling back to the exact scan if
 -- the index runs out of candidates first.
@@ -39,7 +39,8 @@ BEGIN
     END IF;
 
     clause := vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability);
-    IF clause = '' THEN
+    -- A small table is ranked exactly too: cheaper than the graph walk, and exact.
+    IF clause = '' AND (SELECT c.reltuples FROM pg_class c WHERE c.oid = 'memories'::regclass) >= exact_threshold THEN
         RETURN QUERY
             SELECT c.id, 1 - c.distance, (row_number() OVER (ORDER BY c.distance, c.id))::integer
               FROM (SELECT m.id, m.embedding <=> query_embedding AS distance
@@ -87,4 +88,4 @@ END;
 $$;
 
 COMMENT ON FUNCTION vestige_vector_ranked(vector, integer, text[], text[], text[], double precision) IS
-'Building block of vestige_search: the vector branch as (id, score, rank), best first. score = 1 - cosine distance; HNSW when unfiltered; filtered pages are always full (exact ranking when fewer than 4000 rows pass, else iterative HNSW with an exact fallback). Raises VS002 for a dimension other than the registered model''s, VS006 for the zero vector. No rows when no model is registered.';
+'Building block of vestige_search: the vector branch as (id, score, rank), best first. score = 1 - cosine distance; HNSW when unfiltered on a table of 4000 rows or more (exact below); filtered pages are always full (exact ranking when fewer than 4000 rows pass, else iterative HNSW with an exact fallback). Raises VS002 for a dimension other than the registered model''s, VS006 for the zero vector. No rows when no model is registered.';
