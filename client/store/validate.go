@@ -61,18 +61,32 @@ func checkJSON(field string, v any) error {
 }
 
 func checkVector(field string, v []float32) error {
+	zero := len(v) > 0
 	for i, f := range v {
 		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
 			return &InvalidInputError{Field: field, Reason: fmt.Sprintf("element %d is not a finite number", i)}
 		}
+		zero = zero && f == 0
+	}
+	if zero {
+		// Cosine similarity to a zero vector is undefined: it would score NaN.
+		return &InvalidInputError{Field: field, Reason: "is the zero vector"}
 	}
 	return nil
 }
+
+// MaxContentBytes bounds a memory's content. Postgres keeps at most 1 MB of distinct words in
+// a tsvector; this bound keeps every memory storable on both backends, so that a copy from
+// SQLite to Postgres never meets one it cannot write.
+const MaxContentBytes = 256 << 10
 
 // ValidateMemory refuses a memory that a backend could not store exactly.
 func ValidateMemory(m Memory) error {
 	if strings.TrimSpace(m.Content) == "" {
 		return &InvalidInputError{Field: "content", Reason: "is empty"}
+	}
+	if len(m.Content) > MaxContentBytes {
+		return &InvalidInputError{Field: "content", Reason: fmt.Sprintf("is %d bytes, more than the %d allowed", len(m.Content), MaxContentBytes)}
 	}
 	checks := []error{
 		checkText("content", m.Content),
@@ -136,10 +150,15 @@ func ValidateScheduling(s SchedulingState) error {
 		return &InvalidInputError{Field: "step", Reason: "must be empty in the review state"}
 	case s.Step != nil && *s.Step < 0:
 		return &InvalidInputError{Field: "step", Reason: "is negative"}
-	case math.IsNaN(s.Stability) || s.Stability < 0:
-		return &InvalidInputError{Field: "stability", Reason: "must be a number >= 0"}
-	case math.IsNaN(s.Difficulty) || s.Difficulty < 0:
-		return &InvalidInputError{Field: "difficulty", Reason: "must be a number >= 0"}
+	case s.State != 2 && s.Step == nil:
+		return &InvalidInputError{Field: "step", Reason: "is required in the learning and relearning states"}
+	case s.LastReview == nil:
+		// A scheduling row exists only once a memory was reviewed; a new card has none.
+		return &InvalidInputError{Field: "last_review", Reason: "is required (a memory never reviewed has no scheduling row)"}
+	case math.IsNaN(s.Stability) || math.IsInf(s.Stability, 0) || s.Stability <= 0:
+		return &InvalidInputError{Field: "stability", Reason: "must be a number > 0"}
+	case math.IsNaN(s.Difficulty) || s.Difficulty < 1 || s.Difficulty > 10:
+		return &InvalidInputError{Field: "difficulty", Reason: "must be in [1, 10]"}
 	case math.IsNaN(s.Retrievability) || s.Retrievability < 0 || s.Retrievability > 1:
 		return &InvalidInputError{Field: "retrievability", Reason: "must be in [0, 1]"}
 	case s.Reps < 0 || s.Lapses < 0:

@@ -26,18 +26,21 @@ DECLARE
     retrieval tsquery;
     cumulative bigint := 0;
     decay double precision;
+    common text[];
+    common_freqs real[];
+    pos integer;
     i integer;
 BEGIN
     IF match_count IS NULL OR match_count < 1 THEN
         RETURN;
     END IF;
-    lexemes := tsvector_to_array(to_tsvector('english'::regconfig, coalesce(query_text, '')));
-    IF cardinality(lexemes) = 0 THEN
+    SELECT array_agg(t.lexeme ORDER BY t.ord),
+           array_agg(('''' || replace(replace(t.lexeme, '\', '\\'), '''', '''''') || '''')::tsquery ORDER BY t.ord)
+      INTO lexemes, terms
+      FROM vestige_fts_terms(query_text) AS t;
+    IF lexemes IS NULL THEN
         RETURN;
     END IF;
-    SELECT array_agg(('''' || replace(replace(l, '\', '\\'), '''', '''''') || '''')::tsquery ORDER BY ord)
-      INTO terms
-      FROM unnest(lexemes) WITH ORDINALITY AS u(l, ord);
 
     -- N: exact on small tables (deterministic), the planner's estimate on large ones.
     SELECT CASE WHEN c.reltuples >= 50000 THEN c.reltuples::bigint END INTO total
@@ -45,10 +48,24 @@ BEGIN
     IF total IS NULL THEN
         SELECT count(*) INTO total FROM memories;
     END IF;
+    -- df: on a large table, a common term's comes from ANALYZE's most-common-elements
+    -- statistics (counting its matches would cost more than the search); rare terms, and
+    -- every term on a small table, are counted exactly.
+    IF total >= 50000 THEN
+        SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs
+          INTO common, common_freqs
+          FROM pg_stats s
+         WHERE s.schemaname = current_schema() AND s.tablename = 'memories' AND s.attname = 'search_vec';
+    END IF;
     dfs := '{}';
     idfs := '{}';
     FOR i IN 1 .. cardinality(terms) LOOP
-        dfs := dfs || (SELECT count(*) FROM memories m WHERE m.search_vec @@ terms[i]);
+        pos := array_position(common, lexemes[i]);
+        IF pos IS NOT NULL THEN
+            dfs := dfs || round(common_freqs[pos] * total)::bigint;
+        ELSE
+            dfs := dfs || (SELECT count(*) FROM memories m WHERE m.search_vec @@ terms[i]);
+        END IF;
         idfs := idfs || greatest(ln((total - dfs[i] + 0.5) / (dfs[i] + 0.5)), 1e-6);
     END LOOP;
 

@@ -165,6 +165,10 @@ BEGIN
         RAISE EXCEPTION 'no embedding model is registered: call vestige_ensure_embedding_model(name, dimension, hash) before writing embeddings'
             USING ERRCODE = 'VS004';
     END IF;
+    IF vector_norm(NEW.embedding) = 0 THEN
+        RAISE EXCEPTION 'embedding is the zero vector: cosine similarity is undefined'
+            USING ERRCODE = 'VS006';
+    END IF;
     IF vector_dims(NEW.embedding) <> registered.dimension THEN
         RAISE EXCEPTION 'embedding has % dimensions but the registered model % has %',
             vector_dims(NEW.embedding), registered.name, registered.dimension

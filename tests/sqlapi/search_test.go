@@ -32,7 +32,7 @@ func TestFunctionsAreCallableAndCommented(t *testing.T) {
 	require.NoError(t, rows.Err())
 	for _, fn := range []string{"vestige_search", "vestige_fts_search", "vestige_vector_search",
 		"vestige_classify", "vestige_ensure_embedding_model", "vestige_neighbors", "vestige_due",
-		"vestige_retrievability", "vestige_stats"} {
+		"vestige_retrievability", "vestige_stats", "vestige_review"} {
 		require.Contains(t, comments, fn)
 	}
 	for name, comment := range comments {

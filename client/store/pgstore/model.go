@@ -1,0 +1,92 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/vestige-mem/vestige/client/store"
+)
+
+// EnsureModel is vestige_ensure_embedding_model: it registers sig on first use and refuses
+// another model afterwards (*store.EmbeddingMismatchError naming both).
+func (s *Store) EnsureModel(ctx context.Context, sig store.ModelSignature) error {
+	err := s.with(ctx, "ensure model", func(c *pgxpool.Conn) error {
+		var created bool
+		return c.QueryRow(ctx, `SELECT vestige_ensure_embedding_model(model_name => $1::text,
+				model_dimension => $2::integer, model_hash => $3::text)`,
+			sig.Name, sig.Dimension, sig.Hash).Scan(&created)
+	})
+	if err != nil {
+		return err
+	}
+	s.model.Store(&sig)
+	return nil
+}
+
+// Model returns the registered model, or nil when none is.
+func (s *Store) Model(ctx context.Context) (*store.ModelSignature, error) {
+	var m *store.ModelSignature
+	err := s.with(ctx, "model", func(c *pgxpool.Conn) error {
+		var err error
+		m, err = loadModel(ctx, c)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if m != nil {
+		s.model.Store(m)
+	}
+	return m, nil
+}
+
+func loadModel(ctx context.Context, c *pgxpool.Conn) (*store.ModelSignature, error) {
+	var m store.ModelSignature
+	err := c.QueryRow(ctx, `SELECT name, dimension, hash FROM embedding_model WHERE id = 1`).
+		Scan(&m.Name, &m.Dimension, &m.Hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// Stats is vestige_stats.
+func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
+	var st store.Stats
+	err := s.with(ctx, "stats", func(c *pgxpool.Conn) error {
+		var name *string
+		var dim *int
+		err := c.QueryRow(ctx, `SELECT r.memories, r.with_embeddings, r.edges, r.domains, r.review_events,
+				r.model_name, r.model_dimension FROM vestige_stats() r`).
+			Scan(&st.Memories, &st.WithEmbeddings, &st.Edges, &st.Domains, &st.ReviewEvents, &name, &dim)
+		if name != nil {
+			st.ModelName = *name
+		}
+		if dim != nil {
+			st.ModelDimension = *dim
+		}
+		return err
+	})
+	return st, err
+}
+
+// vacuumTables are the tables of the store (not tern's, not the functions' hash).
+const vacuumTables = `memories, scheduling, edges, domains, embedding_model, review_events, fsrs_parameters`
+
+// Vacuum reclaims dead rows and refreshes the planner's statistics of the store's tables.
+// VACUUM cannot run inside a transaction block, so it goes by the simple protocol alone.
+func (s *Store) Vacuum(ctx context.Context) error {
+	return s.with(ctx, "vacuum", func(c *pgxpool.Conn) error {
+		if _, err := c.Exec(ctx, `VACUUM (ANALYZE) `+vacuumTables, pgx.QueryExecModeSimpleProtocol); err != nil {
+			return fmt.Errorf("VACUUM ANALYZE: %w", err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,143 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/vestige-mem/vestige/client/store"
+)
+
+// searchColumns are the output columns shared by vestige_search, vestige_fts_search and
+// vestige_vector_search.
+const searchColumns = `r.id, r.content, r.node_type, r.tags, r.domains, r.domain_scores, r.metadata,
+	r.created_at, r.updated_at, r.rrf_score, r.fts_score, r.vector_score, r.fts_rank, r.vector_rank`
+
+// filters are the SQL API's filter arguments, numbered from $n on, in the order every
+// search function takes them after match_count.
+func filters(n int) string {
+	return fmt.Sprintf(`domain_filter => $%d::text[], node_type_filter => $%d::text[],
+		tag_filter => $%d::text[], min_retrievability => $%d::float8`, n, n+1, n+2, n+3)
+}
+
+// filterArgs are the values for filters. An empty list is no filter (SQL would read it as
+// "matches nothing").
+func filterArgs(q store.SearchQuery) []any {
+	return []any{listArg(q.Domains), listArg(q.NodeTypes), listArg(q.Tags), q.MinRetrievability}
+}
+
+func listArg(v []string) any {
+	if len(v) == 0 {
+		return nil
+	}
+	return v
+}
+
+func limit(n int) int {
+	if n == 0 {
+		return store.DefaultLimit
+	}
+	return n // the SQL API refuses what is out of range (VS006)
+}
+
+// maxQueryText bounds the query text sent to Postgres. to_tsvector raises 54000 ("string
+// is too long for tsvector") when a text's distinct lexemes pass 1 MB, which the SQL API
+// does not guard against yet, and the full-text branch probes the index once per distinct
+// term. No search needs more than the first 32 KiB of its text.
+const maxQueryText = 32 << 10
+
+// queryText is user text made safe to send: cleaned, and cut (between words) to maxQueryText.
+func queryText(s string) string {
+	s = store.CleanQueryText(s)
+	if len(s) <= maxQueryText {
+		return s
+	}
+	cut := maxQueryText
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if i := strings.LastIndexFunc(s[:cut], unicode.IsSpace); i > maxQueryText/2 {
+		cut = i
+	}
+	return s[:cut]
+}
+
+var (
+	searchSQL = `SELECT ` + searchColumns + ` FROM vestige_search(query_text => $1::text,
+		query_embedding => $2::vector, match_count => $3::integer, ` + filters(4) + `) r`
+	ftsSearchSQL = `SELECT ` + searchColumns + ` FROM vestige_fts_search(query_text => $1::text,
+		match_count => $2::integer, ` + filters(3) + `) r`
+	vectorSearchSQL = `SELECT ` + searchColumns + ` FROM vestige_vector_search(query_embedding => $1::vector,
+		match_count => $2::integer, ` + filters(3) + `) r`
+)
+
+// Search is hybrid search: vestige_search.
+func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	args := append([]any{queryText(q.Text), vectorArg(q.Embedding), limit(q.Limit)}, filterArgs(q)...)
+	return s.search(ctx, "search", searchSQL, args)
+}
+
+// FTSSearch is full-text search only: vestige_fts_search.
+func (s *Store) FTSSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	args := append([]any{queryText(q.Text), limit(q.Limit)}, filterArgs(q)...)
+	return s.search(ctx, "fts search", ftsSearchSQL, args)
+}
+
+// VectorSearch is vector search only: vestige_vector_search.
+func (s *Store) VectorSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	args := append([]any{vectorArg(q.Embedding), limit(q.Limit)}, filterArgs(q)...)
+	return s.search(ctx, "vector search", vectorSearchSQL, args)
+}
+
+func (s *Store) search(ctx context.Context, op, sql string, args []any) ([]store.SearchResult, error) {
+	var out []store.SearchResult
+	err := s.with(ctx, op, func(c *pgxpool.Conn) error {
+		rows, err := c.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.SearchResult, error) {
+			var d memoryDest
+			var r store.SearchResult
+			err := row.Scan(append(d.targets(), &r.RRFScore, &r.FTSScore, &r.VectorScore, &r.FTSRank, &r.VectorRank)...)
+			r.Memory = d.memory()
+			return r, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return nonNil(out), nil
+}
+
+// nonNil makes "no rows" an empty slice, so that JSON shows [] rather than null.
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+// Classify ranks the domains' centroids by cosine similarity: vestige_classify.
+func (s *Store) Classify(ctx context.Context, embedding []float32) ([]store.Classification, error) {
+	var out []store.Classification
+	err := s.with(ctx, "classify", func(c *pgxpool.Conn) error {
+		rows, err := c.Query(ctx, `SELECT r.domain_id, r.similarity FROM vestige_classify(embedding => $1::vector) r`,
+			vectorArg(embedding))
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowToStructByPos[store.Classification])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return nonNil(out), nil
+}

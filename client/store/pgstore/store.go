@@ -1,0 +1,283 @@
+// Package pgstore is the Postgres backend of vestige. It is deliberately thin: every method
+// is one call of the SQL API (sql/functions, vestige_* functions) or one plain statement, so
+// that a psql user or a program in another language gets exactly the behaviour the Go client
+// gets.
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+
+	"github.com/vestige-mem/vestige/client/config"
+	"github.com/vestige-mem/vestige/client/store"
+)
+
+// Options configure Open; they mirror [storage.postgres] of vestige.toml.
+type Options struct {
+	// URL is a libpq connection string (URL or keyword/value form). It may carry a
+	// password, which never appears in an error.
+	URL string
+	// MaxConnections bounds the pool; 0 means config.DefaultMaxConnections.
+	MaxConnections int
+	// AcquireTimeout bounds the wait for a connection (and the dial of a new one); 0 means
+	// config.DefaultAcquireTimeoutSecs.
+	AcquireTimeout time.Duration
+	// AutoMigrate brings a schema that is behind up to date on Open. Without it, Open
+	// refuses a schema that is behind with store.ErrSchemaBehind.
+	AutoMigrate bool
+	// ExecMode is a pgx query execution mode: cache_statement (the default),
+	// cache_describe, describe_exec, exec or simple_protocol. The last two never prepare
+	// named statements, as a transaction-pooling pgbouncer before 1.21 requires.
+	ExecMode string
+}
+
+// Store is the Postgres store.Store. It is safe for concurrent use.
+type Store struct {
+	pool           *pgxpool.Pool
+	ownsPool       bool
+	acquireTimeout time.Duration
+	// model caches the registered embedding model: a registration is permanent (only a
+	// re-embed changes it), so writes check dimensions without a round trip.
+	model atomic.Pointer[store.ModelSignature]
+}
+
+var _ store.Store = (*Store)(nil)
+
+var execModes = map[string]pgx.QueryExecMode{
+	config.ExecModeCacheStatement: pgx.QueryExecModeCacheStatement,
+	config.ExecModeCacheDescribe:  pgx.QueryExecModeCacheDescribe,
+	config.ExecModeDescribeExec:   pgx.QueryExecModeDescribeExec,
+	config.ExecModeExec:           pgx.QueryExecModeExec,
+	config.ExecModeSimpleProtocol: pgx.QueryExecModeSimpleProtocol,
+}
+
+// ParseExecMode maps a configured exec mode name to pgx's; "" is the default.
+func ParseExecMode(name string) (pgx.QueryExecMode, error) {
+	if name == "" {
+		return pgx.QueryExecModeCacheStatement, nil
+	}
+	if m, ok := execModes[name]; ok {
+		return m, nil
+	}
+	return 0, &store.InvalidInputError{Field: "exec_mode",
+		Reason: fmt.Sprintf("%q is not one of cache_statement, cache_describe, describe_exec, exec, simple_protocol", name)}
+}
+
+// AfterConnect prepares a new connection for the store (pgvector's types). A caller that
+// builds its own pool for New sets it as the pool's AfterConnect. It fails until the vector
+// extension exists, so a database must be migrated before a pool that uses it connects.
+func AfterConnect(ctx context.Context, conn *pgx.Conn) error {
+	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
+		return fmt.Errorf("pgstore: register pgvector types (is the schema migrated?): %w", err)
+	}
+	return nil
+}
+
+// Open connects to Postgres and checks (or, with AutoMigrate, brings up to date) the schema.
+// Migration runs on a connection of its own before the pool exists, because the pool's
+// connections register pgvector's types, which only works once the extension is installed.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	sec := newSecrets(opts.URL)
+	where := config.RedactURL(opts.URL)
+	if opts.URL == "" {
+		return nil, &store.InvalidInputError{Field: "url", Reason: "is empty"}
+	}
+	mode, err := ParseExecMode(opts.ExecMode)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgxpool.ParseConfig(opts.URL)
+	if err != nil {
+		// pgx's parse errors keep the raw string (ConnString, the url.Error inside), so
+		// none of it is wrapped: only a scrubbed text leaves here.
+		return nil, &store.InvalidInputError{Field: "url", Reason: sec.scrub(err.Error())}
+	}
+	sec.add(cfg.ConnConfig.Password)
+
+	timeout := opts.AcquireTimeout
+	if timeout <= 0 {
+		timeout = config.DefaultAcquireTimeoutSecs * time.Second
+	}
+	maxConns := opts.MaxConnections
+	if maxConns <= 0 {
+		maxConns = config.DefaultMaxConnections
+	}
+	cfg.MaxConns = int32(maxConns)
+	cfg.ConnConfig.DefaultQueryExecMode = mode
+	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > timeout {
+		cfg.ConnConfig.ConnectTimeout = timeout
+	}
+	if cfg.ConnConfig.RuntimeParams["application_name"] == "" {
+		cfg.ConnConfig.RuntimeParams["application_name"] = "vestige"
+	}
+	cfg.AfterConnect = AfterConnect
+
+	if err := prepareSchema(ctx, cfg.ConnConfig.Copy(), opts.AutoMigrate, timeout); err != nil {
+		return nil, sec.wrap(fmt.Sprintf("pgstore: open %s", where), err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, sec.wrap(fmt.Sprintf("pgstore: open %s", where), err)
+	}
+	s := &Store{pool: pool, ownsPool: true, acquireTimeout: timeout}
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, sec.wrap(fmt.Sprintf("pgstore: open %s", where), err)
+	}
+	return s, nil
+}
+
+// prepareSchema checks the schema on one connection and migrates it when allowed.
+func prepareSchema(ctx context.Context, cc *pgx.ConnConfig, autoMigrate bool, timeout time.Duration) error {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	conn, err := pgx.ConnectConfig(cctx, cc)
+	cancel()
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	st, err := Status(ctx, conn)
+	if err != nil {
+		return err
+	}
+	if st.Version > st.Latest {
+		// Migrating "up" to an older latest would run down steps and drop data.
+		return fmt.Errorf("database schema version %d is newer than this vestige (%d): upgrade vestige", st.Version, st.Latest)
+	}
+	if autoMigrate {
+		if st.Current() {
+			return nil
+		}
+		return Migrate(ctx, conn)
+	}
+	if st.Version < st.Latest || st.FunctionsState() == "not installed" {
+		return &schemaBehindError{fmt.Sprintf("schema version %d of %d, functions %s: %v",
+			st.Version, st.Latest, st.FunctionsState(), store.ErrSchemaBehind)}
+	}
+	// Stale functions still work (with the old behaviour): HealthCheck reports them.
+	return nil
+}
+
+// schemaBehindError matches both store.ErrSchemaBehind (what clients check) and this
+// package's ErrSchemaBehind (what the schema commands check).
+type schemaBehindError struct{ msg string }
+
+func (e *schemaBehindError) Error() string   { return e.msg }
+func (e *schemaBehindError) Unwrap() []error { return []error{store.ErrSchemaBehind, ErrSchemaBehind} }
+
+// New wraps a pool the caller built and owns (Close leaves it open). The pool must use
+// AfterConnect, and its database must be migrated.
+func New(pool *pgxpool.Pool) *Store {
+	return &Store{pool: pool, acquireTimeout: config.DefaultAcquireTimeoutSecs * time.Second}
+}
+
+// Pool is the store's connection pool, for callers that need more than the Store interface
+// (the CLI's schema commands, tests).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close closes the pool when Open made it. It is safe to call more than once.
+func (s *Store) Close() error {
+	if s.ownsPool {
+		s.pool.Close()
+	}
+	return nil
+}
+
+// acquire takes a connection, waiting at most the acquire timeout for it while the work
+// itself runs under ctx alone.
+func (s *Store) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	actx, cancel := context.WithTimeout(ctx, s.acquireTimeout)
+	defer cancel()
+	c, err := s.pool.Acquire(actx)
+	if err != nil {
+		if ctx.Err() == nil && actx.Err() != nil {
+			return nil, fmt.Errorf("no database connection within %s: %w", s.acquireTimeout, err)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// with runs fn on an acquired connection and maps what fails to the store's errors.
+func (s *Store) with(ctx context.Context, op string, fn func(c *pgxpool.Conn) error) error {
+	c, err := s.acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("pgstore %s: %w", op, err)
+	}
+	defer c.Release()
+	if err := fn(c); err != nil {
+		return fmt.Errorf("pgstore %s: %w", op, interpretError(err))
+	}
+	return nil
+}
+
+// Init brings the schema to this binary's version (a no-op when it is current). When it
+// changed anything, the pool's connections are replaced, since their cached statements and
+// type registrations may describe the old schema.
+func (s *Store) Init(ctx context.Context) error {
+	changed := false
+	err := s.with(ctx, "init", func(c *pgxpool.Conn) error {
+		before, err := Status(ctx, c.Conn())
+		if err != nil {
+			return err
+		}
+		if before.Version > before.Latest {
+			return fmt.Errorf("database schema version %d is newer than this vestige (%d): upgrade vestige", before.Version, before.Latest)
+		}
+		if before.Current() {
+			return nil
+		}
+		changed = true
+		return Migrate(ctx, c.Conn())
+	})
+	if changed {
+		s.pool.Reset()
+		s.model.Store(nil)
+	}
+	return err
+}
+
+// HealthCheck reports unavailable when no connection answers, degraded when the schema is
+// behind or the installed SQL API is not this binary's, and healthy otherwise. A failed
+// check is a result, not an error.
+func (s *Store) HealthCheck(ctx context.Context) (store.Health, error) {
+	c, err := s.acquire(ctx)
+	if err != nil {
+		return store.Health{Status: store.Unavailable, Reason: s.reason(err)}, nil
+	}
+	defer c.Release()
+	if err := c.Ping(ctx); err != nil {
+		return store.Health{Status: store.Unavailable, Reason: s.reason(err)}, nil
+	}
+	st, err := Status(ctx, c.Conn())
+	if err != nil {
+		return store.Health{Status: store.Degraded, Reason: s.reason(err)}, nil
+	}
+	switch {
+	case st.Version < st.Latest:
+		return store.Health{Status: store.Degraded,
+			Reason: fmt.Sprintf("schema version %d is behind %d: run `vestige schema up`", st.Version, st.Latest)}, nil
+	case st.Version > st.Latest:
+		return store.Health{Status: store.Degraded,
+			Reason: fmt.Sprintf("schema version %d is newer than this vestige (%d)", st.Version, st.Latest)}, nil
+	case st.FunctionsState() != "current":
+		return store.Health{Status: store.Degraded,
+			Reason: fmt.Sprintf("SQL functions are %s: run `vestige schema up`", st.FunctionsState())}, nil
+	}
+	return store.Health{Status: store.Healthy}, nil
+}
+
+// reason is an error's text with the connection's password cut out.
+func (s *Store) reason(err error) string {
+	sec := newSecrets("")
+	sec.add(s.pool.Config().ConnConfig.Password)
+	return sec.scrub(err.Error())
+}
