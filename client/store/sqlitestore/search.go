@@ -1,0 +1,227 @@
+package sqlitestore
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+
+	"zombiezen.com/go/sqlite"
+
+	"github.com/vestige-mem/vestige/client/store"
+)
+
+// The constants of vestige_search.
+const (
+	rrfK          = 60   // Reciprocal Rank Fusion: 1/(k + rank), ranks from 1
+	overFetch     = 3    // each branch ranks 3 × match_count candidates
+	maxMatchCount = 1000 // larger pages are refused (VS006)
+)
+
+// Search is vestige_search: the FTS and vector branches, each ranking overFetch × limit
+// candidates under the same filters, fused by RRF; ties by id.
+func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	res, err := s.search(ctx, q)
+	return res, interpretError(ctx, err)
+}
+
+// FTSSearch is vestige_fts_search: Search with no embedding.
+func (s *Store) FTSSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	q.Embedding = nil
+	return s.Search(ctx, q)
+}
+
+// VectorSearch is vestige_vector_search: Search with no text.
+func (s *Store) VectorSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	q.Text = ""
+	return s.Search(ctx, q)
+}
+
+// branchHit is one row of a branch: vestige_fts_ranked's or vestige_vector_ranked's
+// (id, score, rank).
+type branchHit struct {
+	id    string
+	score float64
+	rank  int
+}
+
+func (s *Store) search(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	if len(q.Embedding) == 0 {
+		q.Embedding = nil
+	}
+	for i, f := range q.Embedding {
+		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			return nil, &store.InvalidInputError{Field: "query embedding", Reason: fmt.Sprintf("element %d is not a finite number", i)}
+		}
+	}
+	if q.Text == "" && q.Embedding == nil {
+		return nil, store.ErrEmptyQuery
+	}
+	n := q.Limit
+	if n == 0 {
+		n = store.DefaultLimit
+	}
+	if n < 1 || n > maxMatchCount {
+		return nil, &store.InvalidInputError{Field: "match_count", Reason: fmt.Sprintf("%d is outside 1..%d", n, maxMatchCount)}
+	}
+	if r := q.MinRetrievability; r != nil && !(*r >= 0 && *r <= 1) {
+		return nil, &store.InvalidInputError{Field: "min_retrievability", Reason: fmt.Sprintf("%v is outside [0, 1]", *r)}
+	}
+
+	if q.Embedding != nil {
+		// Before the read transaction, so that the index is at least as new as its snapshot.
+		if err := s.vectors.sync(ctx.Done()); err != nil {
+			return nil, err
+		}
+	}
+	var out []store.SearchResult
+	err := s.read(ctx, func(conn *sqlite.Conn) error {
+		f, err := newFilter(conn, q)
+		if err != nil {
+			return err
+		}
+		var fts, vec []branchHit
+		if q.Text != "" {
+			if fts, err = ftsRanked(conn, store.CleanQueryText(q.Text), overFetch*n, f); err != nil {
+				return err
+			}
+		}
+		if q.Embedding != nil {
+			if vec, err = s.vectorRanked(conn, q.Embedding, overFetch*n, f); err != nil {
+				return err
+			}
+		}
+		out, err = fuse(conn, fts, vec, n)
+		return err
+	})
+	return out, err
+}
+
+// vectorRanked is vestige_vector_ranked: no rows when no model is registered; the registered
+// dimension and a non-zero query are required; then an exact cosine scan over the rows
+// passing the filter. score = 1 - cosine distance; ties by id.
+func (s *Store) vectorRanked(conn *sqlite.Conn, q []float32, limit int, f filter) ([]branchHit, error) {
+	registered, err := model(conn)
+	if err != nil || registered == nil {
+		return nil, err
+	}
+	if len(q) != registered.Dimension {
+		return nil, &store.DimensionError{Got: len(q), Want: registered.Dimension}
+	}
+	uq := unit(q)
+	if uq == nil {
+		return nil, &store.InvalidInputError{Field: "query embedding", Reason: "is the zero vector: cosine similarity is undefined"}
+	}
+	var allow []int64
+	if f.active() {
+		allow = []int64{}
+		err := query(conn, `SELECT m.rid FROM memories m WHERE m.embedding IS NOT NULL`+f.clause()+` LIMIT ?8 OFFSET ?1`,
+			func(stmt *sqlite.Stmt) error {
+				allow = append(allow, stmt.ColumnInt64(0))
+				return nil
+			}, f.args(0, -1)...)
+		if err != nil {
+			return nil, err
+		}
+	}
+	nearest := s.vectors.nearest(uq, limit, allow)
+	hits := make([]branchHit, len(nearest))
+	for i, h := range nearest {
+		hits[i] = branchHit{id: h.id, score: 1 - h.dist, rank: i + 1}
+	}
+	return hits, nil
+}
+
+// fuse is the RRF step of vestige_search: a FULL JOIN of the branches on id, rrf =
+// 1/(60 + fts rank) + 1/(60 + vector rank) (a missing rank adds 0), best first, ties by id,
+// joined with the memories and cut to limit.
+func fuse(conn *sqlite.Conn, fts, vec []branchHit, limit int) ([]store.SearchResult, error) {
+	type fused struct {
+		id  string
+		rrf float64
+		f   *branchHit
+		v   *branchHit
+	}
+	byID := map[string]*fused{}
+	var order []*fused
+	get := func(id string) *fused {
+		if e, ok := byID[id]; ok {
+			return e
+		}
+		e := &fused{id: id}
+		byID[id] = e
+		order = append(order, e)
+		return e
+	}
+	for i := range fts {
+		get(fts[i].id).f = &fts[i]
+	}
+	for i := range vec {
+		get(vec[i].id).v = &vec[i]
+	}
+	for _, e := range order {
+		var a, b float64
+		if e.f != nil {
+			a = 1.0 / float64(rrfK+e.f.rank)
+		}
+		if e.v != nil {
+			b = 1.0 / float64(rrfK+e.v.rank)
+		}
+		e.rrf = a + b
+	}
+	slices.SortFunc(order, func(x, y *fused) int {
+		switch {
+		case x.rrf > y.rrf:
+			return -1
+		case x.rrf < y.rrf:
+			return 1
+		case x.id < y.id:
+			return -1
+		case x.id > y.id:
+			return 1
+		}
+		return 0
+	})
+
+	ids := make([]string, len(order))
+	for i, e := range order {
+		ids[i] = e.id
+	}
+	mems, err := memoriesByID(conn, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]store.SearchResult, 0, min(limit, len(order)))
+	for _, e := range order {
+		m, ok := mems[e.id]
+		if !ok {
+			continue // deleted since the vector index was read
+		}
+		r := store.SearchResult{Memory: m, RRFScore: e.rrf}
+		if e.f != nil {
+			r.FTSScore, r.FTSRank = &e.f.score, &e.f.rank
+		}
+		if e.v != nil {
+			r.VectorScore, r.VectorRank = &e.v.score, &e.v.rank
+		}
+		if out = append(out, r); len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// memoriesByID reads memories (without embeddings) by id.
+func memoriesByID(conn *sqlite.Conn, ids []string) (map[string]store.Memory, error) {
+	out := make(map[string]store.Memory, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := query(conn, `SELECT `+memoryColumns+` FROM memories m WHERE m.id IN (SELECT value FROM json_each(?1))`,
+		func(stmt *sqlite.Stmt) error {
+			m, err := scanMemory(stmt, 0)
+			out[stmt.ColumnText(0)] = m
+			return err
+		}, ids)
+	return out, err
+}

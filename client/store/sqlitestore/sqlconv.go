@@ -1,0 +1,220 @@
+package sqlitestore
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/google/uuid"
+	"zombiezen.com/go/sqlite"
+)
+
+// Every value goes through bind, never through zombiezen's reflection: that would store a
+// typed nil pointer as the text "<nil>" and a time or a []float32 as its fmt.Sprint form. A
+// type bind does not know is an error, so a new field cannot slip in unconverted (the STRICT
+// tables are the second guard).
+//
+// The encodings (DESIGN.md §2) are the ones the Postgres backend round-trips to: times as UTC
+// microseconds, UUIDs as lowercase text, arrays and maps as JSON, vectors as little-endian
+// float32.
+func bind(stmt *sqlite.Stmt, args []any) error {
+	for i, a := range args {
+		if err := bindOne(stmt, i+1, a); err != nil {
+			return fmt.Errorf("sqlitestore: bind argument %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// jsonText is an already encoded JSON value, bound as text.
+type jsonText string
+
+func bindOne(stmt *sqlite.Stmt, i int, v any) error {
+	switch x := v.(type) {
+	case nil:
+		stmt.BindNull(i)
+	case string:
+		stmt.BindText(i, x)
+	case jsonText:
+		stmt.BindText(i, string(x))
+	case int:
+		stmt.BindInt64(i, int64(x))
+	case int64:
+		stmt.BindInt64(i, x)
+	case float64:
+		stmt.BindFloat(i, x)
+	case bool:
+		stmt.BindBool(i, x)
+	case uuid.UUID:
+		stmt.BindText(i, x.String())
+	case time.Time:
+		us, err := micros(x)
+		if err != nil {
+			return err
+		}
+		stmt.BindInt64(i, us)
+	case *time.Time:
+		if x == nil {
+			stmt.BindNull(i)
+			return nil
+		}
+		return bindOne(stmt, i, *x)
+	case *int:
+		if x == nil {
+			stmt.BindNull(i)
+			return nil
+		}
+		stmt.BindInt64(i, int64(*x))
+	case *float64:
+		if x == nil {
+			stmt.BindNull(i)
+			return nil
+		}
+		stmt.BindFloat(i, *x)
+	case []float32:
+		if x == nil {
+			stmt.BindNull(i)
+			return nil
+		}
+		stmt.BindBytes(i, encodeVector(x))
+	case []string, map[string]float64, map[string]any:
+		s, err := encodeJSON(x)
+		if err != nil {
+			return err
+		}
+		stmt.BindText(i, s)
+	default:
+		return fmt.Errorf("no SQLite encoding for %T", v)
+	}
+	return nil
+}
+
+// Postgres timestamptz ends in the year 294276; microseconds since 1970 overflow int64 a
+// little earlier. Times outside the years both can hold are refused rather than wrapped.
+func micros(t time.Time) (int64, error) {
+	if y := t.UTC().Year(); y < -4712 || y > 294246 {
+		return 0, fmt.Errorf("time %s is outside the range the stores hold", t.UTC().Format(time.RFC3339))
+	}
+	return t.UnixMicro(), nil
+}
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// encodeJSON writes nil slices and maps as empty ones (the stored columns are NOT NULL with
+// empty defaults) and leaves <, > and & unescaped, so the text reads the same in the shell.
+func encodeJSON(v any) (string, error) {
+	switch x := v.(type) {
+	case []string:
+		if x == nil {
+			return "[]", nil
+		}
+	case map[string]float64:
+		if x == nil {
+			return "{}", nil
+		}
+	case map[string]any:
+		if x == nil {
+			return "{}", nil
+		}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return string(bytes.TrimRight(buf.Bytes(), "\n")), nil
+}
+
+func encodeVector(v []float32) []byte {
+	b := make([]byte, 4*len(v))
+	for i, f := range v {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(f))
+	}
+	return b
+}
+
+func decodeVector(b []byte) ([]float32, error) {
+	if len(b)%4 != 0 {
+		return nil, fmt.Errorf("sqlitestore: stored vector has %d bytes, not a multiple of 4", len(b))
+	}
+	v := make([]float32, len(b)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v, nil
+}
+
+// Column readers. The stored text was written by encodeJSON or checked by the tables' CHECK
+// constraints, so a decoding failure means a damaged file and is returned as an error.
+
+func colTime(stmt *sqlite.Stmt, col int) time.Time { return fromMicros(stmt.ColumnInt64(col)) }
+
+func colTimePtr(stmt *sqlite.Stmt, col int) *time.Time {
+	if stmt.ColumnIsNull(col) {
+		return nil
+	}
+	t := colTime(stmt, col)
+	return &t
+}
+
+func colIntPtr(stmt *sqlite.Stmt, col int) *int {
+	if stmt.ColumnIsNull(col) {
+		return nil
+	}
+	n := stmt.ColumnInt(col)
+	return &n
+}
+
+func colUUID(stmt *sqlite.Stmt, col int) (uuid.UUID, error) {
+	id, err := uuid.Parse(stmt.ColumnText(col))
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("sqlitestore: stored id %q: %w", stmt.ColumnText(col), err)
+	}
+	return id, nil
+}
+
+func colVector(stmt *sqlite.Stmt, col int) ([]float32, error) {
+	if stmt.ColumnIsNull(col) {
+		return nil, nil
+	}
+	b := make([]byte, stmt.ColumnLen(col))
+	stmt.ColumnBytes(col, b)
+	return decodeVector(b)
+}
+
+func colStrings(stmt *sqlite.Stmt, col int) ([]string, error) {
+	out := []string{}
+	if err := json.Unmarshal([]byte(stmt.ColumnText(col)), &out); err != nil {
+		return nil, fmt.Errorf("sqlitestore: stored %s: %w", stmt.ColumnName(col), err)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
+func colScores(stmt *sqlite.Stmt, col int) (map[string]float64, error) {
+	out := map[string]float64{}
+	if err := json.Unmarshal([]byte(stmt.ColumnText(col)), &out); err != nil {
+		return nil, fmt.Errorf("sqlitestore: stored %s: %w", stmt.ColumnName(col), err)
+	}
+	if out == nil {
+		out = map[string]float64{}
+	}
+	return out, nil
+}
+
+func colObject(stmt *sqlite.Stmt, col int) (map[string]any, error) {
+	out := map[string]any{}
+	if err := json.Unmarshal([]byte(stmt.ColumnText(col)), &out); err != nil {
+		return nil, fmt.Errorf("sqlitestore: stored %s: %w", stmt.ColumnName(col), err)
+	}
+	if out == nil {
+		out = map[string]any{}
+	}
+	return out, nil
+}

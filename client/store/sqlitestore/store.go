@@ -1,0 +1,166 @@
+// Package sqlitestore is the embedded backend, the zero-setup default: one SQLite file, no
+// server. Postgres does the work in the other backend (the vestige_* functions of
+// sql/functions); this package ports each of those functions to Go, with the same constants,
+// rank rules, tie-breaks, filters and errors, so that the conformance suite (storetest) and
+// the parity test (tests/parity) hold both backends to one behaviour.
+//
+// The schema is sql/sqlite, versioned by PRAGMA user_version. Vectors are searched by an
+// exact cosine scan over a copy held in memory (vectors.go); full text by FTS5 (fts.go).
+package sqlitestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"zombiezen.com/go/sqlite"
+	"zombiezen.com/go/sqlite/sqlitex"
+
+	"github.com/vestige-mem/vestige/client/store"
+)
+
+// busyTimeout bounds the wait for another process's write lock. Writers of this process never
+// wait on it: they queue on Store.writeSlot, which honours their contexts.
+const busyTimeout = 10 * time.Second
+
+// Store is the SQLite backend. It is safe for concurrent use.
+type Store struct {
+	path string
+	pool *sqlitex.Pool
+	// writeSlot admits one writer at a time: SQLite has a single write lock, and queueing
+	// here (cancellable) beats polling the lock from many connections.
+	writeSlot chan struct{}
+	vectors   *vectorIndex
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Options tunes Open. The zero value is what Open uses.
+type Options struct {
+	// SkipMigrate opens the file without bringing its schema up to date: for `vestige
+	// schema status|down`, which migrate explicitly.
+	SkipMigrate bool
+	// PoolSize is the number of connections (readers run in parallel in WAL mode); 0 means
+	// max(4, number of CPUs).
+	PoolSize int
+}
+
+// Open opens (creating it and its folder when missing) the database at path and migrates it
+// to the newest schema.
+func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, &store.InvalidInputError{Field: "sqlite path", Reason: "is empty"}
+	}
+	// Memories are personal: the folder is private to the user.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, fmt.Errorf("sqlitestore: create folder for %s: %w", path, err)
+	}
+	size := opts.PoolSize
+	if size <= 0 {
+		size = max(4, runtime.NumCPU())
+	}
+	flags := sqlite.OpenReadWrite | sqlite.OpenCreate | sqlite.OpenWAL
+	pool, err := sqlitex.NewPool(path, sqlitex.PoolOptions{Flags: flags, PoolSize: size, PrepareConn: prepareConn})
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	s := &Store{
+		path:      path,
+		pool:      pool,
+		writeSlot: make(chan struct{}, 1),
+		vectors:   newVectorIndex(path, flags),
+	}
+	if !opts.SkipMigrate {
+		if err := s.Migrate(ctx); err != nil {
+			_ = s.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// prepareConn sets up what SQLite keeps per connection, not per file: pragmas, the Go SQL
+// functions, the query stemmer.
+func prepareConn(conn *sqlite.Conn) error {
+	conn.SetBusyTimeout(busyTimeout)
+	// synchronous=NORMAL is the WAL setting SQLite recommends: never corrupt, and a commit
+	// costs no fsync (a power cut may lose the last commits, not the file).
+	for _, pragma := range []string{"PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"} {
+		if err := exec(conn, pragma); err != nil {
+			return err
+		}
+	}
+	if err := registerFunctions(conn); err != nil {
+		return err
+	}
+	return prepareStemmer(conn)
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close releases every connection; later calls return the first call's result.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.closeErr = errors.Join(s.vectors.close(), s.pool.Close())
+	})
+	return s.closeErr
+}
+
+// Init brings the schema to the newest version (Open already does, unless SkipMigrate).
+func (s *Store) Init(ctx context.Context) error { return s.Migrate(ctx) }
+
+// HealthCheck reports unavailable when the file cannot be read and degraded when its schema
+// is not this binary's; the error is only the context's.
+func (s *Store) HealthCheck(ctx context.Context) (store.Health, error) {
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return store.Health{}, ctx.Err()
+		}
+		return store.Health{Status: store.Unavailable, Reason: err.Error()}, nil
+	}
+	if latest := LatestVersion(); v != latest {
+		return store.Health{Status: store.Degraded,
+			Reason: fmt.Sprintf("schema version %d, this vestige expects %d (run `vestige schema up`)", v, latest)}, nil
+	}
+	return store.Health{Status: store.Healthy}, nil
+}
+
+// read runs fn in a read transaction: one snapshot for every statement of fn.
+func (s *Store) read(ctx context.Context, fn func(*sqlite.Conn) error) error {
+	conn, err := s.pool.Take(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.pool.Put(conn)
+	return inTx(conn, "BEGIN", fn)
+}
+
+// write runs fn in a write transaction. BEGIN IMMEDIATE takes the write lock up front: a
+// deferred transaction that upgrades later can fail with SQLITE_BUSY without waiting.
+func (s *Store) write(ctx context.Context, fn func(*sqlite.Conn) error) error {
+	select {
+	case s.writeSlot <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.writeSlot }()
+	conn, err := s.pool.Take(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.pool.Put(conn)
+	return inTx(conn, "BEGIN IMMEDIATE", fn)
+}
