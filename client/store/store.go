@@ -48,6 +48,10 @@ type Store interface {
 	DueMemories(ctx context.Context, before time.Time, limit int) ([]DueMemory, error)
 	// Retrievability is the live FSRS retrievability at a time (1 for a new card).
 	Retrievability(ctx context.Context, memoryID uuid.UUID, at time.Time) (float64, error)
+	// Review rates a memory (1 again, 2 hard, 3 good, 4 easy) at a time (zero: now) with
+	// FSRS-6, writes its new scheduling state and appends a review event, atomically.
+	// ErrReviewBeforeLast for a time before the last review.
+	Review(ctx context.Context, memoryID uuid.UUID, rating int, at time.Time) (SchedulingState, error)
 
 	// AddEdge inserts or updates (weight) an edge.
 	AddEdge(ctx context.Context, e Edge) (Edge, error)

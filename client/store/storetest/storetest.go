@@ -82,6 +82,8 @@ var cases = []testCase{
 	{"SchedulingRoundtrip", testSchedulingRoundtrip},
 	{"DueMemories", testDueMemories},
 	{"Retrievability", testRetrievability},
+	{"Review", testReview},
+	{"ReviewFollows", testReviewFollows},
 	{"CountStatsVacuum", testCountStatsVacuum},
 	{"ConcurrentWriters", testConcurrentWriters},
 }

@@ -1,0 +1,38 @@
+package pgstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/vestige-mem/vestige/client/store"
+)
+
+// Review calls vestige_review, which computes FSRS-6 in PL/pgSQL and writes the scheduling
+// row and the review event in one statement.
+func (s *Store) Review(ctx context.Context, memoryID uuid.UUID, rating int, at time.Time) (store.SchedulingState, error) {
+	if at.IsZero() {
+		at = store.Now()
+	}
+	var st store.SchedulingState
+	var state int16
+	var step *int32
+	err := s.pool.QueryRow(ctx, `SELECT id, state, step, stability, difficulty, retrievability,
+			last_review, next_review, reps, lapses
+		  FROM vestige_review(memory_id => $1, rating => $2, reviewed_at => $3)`,
+		memoryID, rating, store.Truncate(at)).
+		Scan(&st.MemoryID, &state, &step, &st.Stability, &st.Difficulty, &st.Retrievability,
+			&st.LastReview, &st.NextReview, &st.Reps, &st.Lapses)
+	if err != nil {
+		return store.SchedulingState{}, interpretError(err)
+	}
+	st.State = int(state)
+	if step != nil {
+		v := int(*step)
+		st.Step = &v
+	}
+	st.LastReview = utcPtr(st.LastReview)
+	st.NextReview = utcPtr(st.NextReview)
+	return st, nil
+}
