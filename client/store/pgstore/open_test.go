@@ -56,7 +56,7 @@ func TestOpenRejectsUnknownExecMode(t *testing.T) {
 func TestOpenWithoutAutoMigrateOnEmptyDatabase(t *testing.T) {
 	_, err := pgstore.Open(context.Background(), pgstore.Options{URL: testdb.Empty(t)})
 	require.ErrorIs(t, err, store.ErrSchemaBehind)
-	require.ErrorIs(t, err, pgstore.ErrSchemaBehind)
+	require.ErrorIs(t, err, store.ErrSchemaBehind)
 }
 
 func TestOpenAutoMigratesEmptyDatabase(t *testing.T) {

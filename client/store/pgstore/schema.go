@@ -2,7 +2,6 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -253,7 +252,3 @@ func functionFiles() ([]functionFile, error) {
 	}
 	return out, nil
 }
-
-// ErrSchemaBehind is returned when a store opens a database whose schema is older than this
-// binary and migration is turned off.
-var ErrSchemaBehind = errors.New("schema is behind this vestige version; run `vestige schema up`")

@@ -159,19 +159,12 @@ func prepareSchema(ctx context.Context, cc *pgx.ConnConfig, autoMigrate bool, ti
 		return Migrate(ctx, conn)
 	}
 	if st.Version < st.Latest || st.FunctionsState() == "not installed" {
-		return &schemaBehindError{fmt.Sprintf("schema version %d of %d, functions %s: %v",
-			st.Version, st.Latest, st.FunctionsState(), store.ErrSchemaBehind)}
+		return fmt.Errorf("schema version %d of %d, functions %s: %w",
+			st.Version, st.Latest, st.FunctionsState(), store.ErrSchemaBehind)
 	}
 	// Stale functions still work (with the old behaviour): HealthCheck reports them.
 	return nil
 }
-
-// schemaBehindError matches both store.ErrSchemaBehind (what clients check) and this
-// package's ErrSchemaBehind (what the schema commands check).
-type schemaBehindError struct{ msg string }
-
-func (e *schemaBehindError) Error() string   { return e.msg }
-func (e *schemaBehindError) Unwrap() []error { return []error{store.ErrSchemaBehind, ErrSchemaBehind} }
 
 // New wraps a pool the caller built and owns (Close leaves it open). The pool must use
 // AfterConnect, and its database must be migrated.
