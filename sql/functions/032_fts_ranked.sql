@@ -29,6 +29,8 @@ DECLARE
     common text[];
     common_freqs real[];
     pos integer;
+    tf_columns text;
+    score_sum text;
     i integer;
 BEGIN
     IF match_count IS NULL OR match_count < 1 THEN
@@ -82,17 +84,22 @@ BEGIN
     IF min_retrievability IS NOT NULL THEN
         SELECT p.weights[21] INTO decay FROM fsrs_parameters p WHERE p.id = 1;
     END IF;
+    -- One column per term (its tf where the memory holds it), then the score: the same
+    -- arithmetic, in the same order, as a sum over the terms; written out rather than a
+    -- subquery per row, which costs twice as much.
+    SELECT string_agg(format('CASE WHEN m.search_vec @@ $8[%s] THEN ts_rank_cd(m.search_vec, $8[%s])::double precision END AS tf%s', k, k, k), ', ' ORDER BY k),
+           string_agg(format('coalesce($9[%s] * c.tf%s * 2.2 / (c.tf%s + 1.2), 0)', k, k, k), ' + ' ORDER BY k)
+      INTO tf_columns, score_sum
+      FROM generate_series(1, cardinality(terms)) AS k;
     RETURN QUERY EXECUTE
-        'SELECT c.id, c.score, (row_number() OVER (ORDER BY c.score DESC, c.id))::integer
-           FROM (SELECT m.id,
-                        (SELECT sum(t.idf * t.tf * 2.2 / (t.tf + 1.2))
-                           FROM (SELECT u.idf, ts_rank_cd(m.search_vec, u.term)::double precision AS tf
-                                   FROM unnest($8, $9) AS u(term, idf)
-                                  WHERE m.search_vec @@ u.term) t) AS score
-                   FROM memories m
-                  WHERE m.search_vec @@ $1' || vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability) || '
-                  ORDER BY score DESC, m.id
-                  LIMIT $7) c
+        'SELECT s.id, s.score, (row_number() OVER (ORDER BY s.score DESC, s.id))::integer
+           FROM (SELECT c.id, ' || score_sum || ' AS score
+                   FROM (SELECT m.id, ' || tf_columns || '
+                           FROM memories m
+                          WHERE m.search_vec @@ $1' || vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability) || '
+                         OFFSET 0) c
+                  ORDER BY score DESC, c.id
+                  LIMIT $7) s
           ORDER BY 3'
         USING retrieval, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count, terms, idfs;
 END;
