@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,39 +10,63 @@ import (
 	"strings"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/vestige-mem/vestige/client/config"
 )
 
-// globals are the flags every command takes.
+// globals are the flags every command takes, and what run hands to every command.
 type globals struct {
 	Config      string `help:"Path of vestige.toml (default: $VESTIGE_CONFIG, then ~/.vestige/vestige.toml)." type:"path" placeholder:"FILE"`
 	JSON        bool   `name:"json" help:"Print machine-readable JSON on stdout."`
-	PostgresURL string `name:"postgres-url" env:"VESTIGE_POSTGRES_URL" help:"Use the Postgres backend at this URL (overrides the config file)." placeholder:"URL"`
+	PostgresURL string `name:"postgres-url" help:"Use the Postgres backend at this URL (overrides the config file and $VESTIGE_POSTGRES_URL)." placeholder:"URL"`
 
+	stdin  io.Reader `kong:"-"`
 	stdout io.Writer `kong:"-"`
 	stderr io.Writer `kong:"-"`
+	// postgresURL is the URL the resolved config connects to, kept so that an error that
+	// quotes it can be scrubbed whatever source it came from.
+	postgresURL string `kong:"-"`
 }
 
 type cli struct {
 	globals
 
-	Schema schemaCmd `cmd:"" help:"Create, upgrade, inspect or remove the database schema."`
+	Add       addCmd       `cmd:"" help:"Remember a note (prints its id)."`
+	Get       getCmd       `cmd:"" help:"Show a memory."`
+	Update    updateCmd    `cmd:"" help:"Change a memory's content, type, tags, domains or metadata."`
+	Delete    deleteCmd    `cmd:"" help:"Forget memories (with their edges and scheduling)."`
+	Search    searchCmd    `cmd:"" help:"Find memories by text: hybrid (full-text + vector), fts or vector."`
+	Link      linkCmd      `cmd:"" help:"Link two memories with a typed, weighted edge."`
+	Unlink    unlinkCmd    `cmd:"" help:"Remove an edge."`
+	Edges     edgesCmd     `cmd:"" help:"List the edges of a memory."`
+	Neighbors neighborsCmd `cmd:"" help:"Walk the graph from a memory (spreading activation)."`
+	Domains   domainsCmd   `cmd:"" help:"List, show, create or change, and delete domains."`
+	Classify  classifyCmd  `cmd:"" help:"Rank domains by similarity to a text."`
+	Due       dueCmd       `cmd:"" help:"List memories due for review."`
+	Stats     statsCmd     `cmd:"" help:"Count what the store holds."`
+	Health    healthCmd    `cmd:"" help:"Check the store (exit status 1 unless healthy)."`
+	Vacuum    vacuumCmd    `cmd:"" help:"Reclaim space and refresh statistics."`
+	Export    exportCmd    `cmd:"" help:"Write every row as JSON Lines."`
+	Import    importCmd    `cmd:"" help:"Read JSON Lines written by export; only absent rows are added."`
+	Schema    schemaCmd    `cmd:"" help:"Create, upgrade, inspect or remove the database schema."`
 }
 
 // exitPanic carries kong's requested exit code (after --help, say) out of the parser, so
 // that run returns instead of ending the process.
 type exitPanic int
 
-// run is the whole program: it parses args, runs one command and returns the exit code.
-// Tests call it directly.
+// run is the whole program: it parses args, runs one command and returns the exit code:
+// 0 on success, 2 for a mistake in the command line, 1 for any other failure. Tests call it
+// directly.
 func run(args []string, stdout, stderr io.Writer) (code int) {
 	var c cli
-	c.stdout, c.stderr = stdout, stderr
+	c.stdin, c.stdout, c.stderr = os.Stdin, stdout, stderr
 	parser, err := kong.New(&c,
 		kong.Name("vestige"),
-		kong.Description("A long-term memory store for AI agents, where Postgres does the work."),
+		kong.Description("A long-term memory store for AI agents, where Postgres does the work. "+
+			"With no configuration it keeps memories in ~/.vestige/vestige.db (SQLite)."),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitPanic(code)) }),
-		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 	)
 	if err != nil {
@@ -61,14 +84,14 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	}()
 	kctx, err := parser.Parse(args)
 	if err != nil {
-		fmt.Fprintf(stderr, "vestige: %s\n", scrub(err.Error(), c.PostgresURL))
+		fmt.Fprintf(stderr, "vestige: %s (see vestige --help)\n", c.scrub(err.Error()))
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	if err := kctx.Run(&c.globals); err != nil {
-		fmt.Fprintf(stderr, "vestige: %s\n", scrub(err.Error(), c.PostgresURL))
+		fmt.Fprintf(stderr, "vestige: %s\n", c.scrub(err.Error()))
 		if errors.Is(err, errUsage) {
 			return 2
 		}
@@ -77,18 +100,45 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	return 0
 }
 
-// printJSON writes v as one indented JSON document.
-func (g *globals) printJSON(v any) error {
-	enc := json.NewEncoder(g.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+// scrub makes an error message safe and short: every password any of the URLs in play
+// carries is cut out, and the message is one line.
+func (g *globals) scrub(msg string) string {
+	return scrub(msg, g.PostgresURL, os.Getenv(config.EnvPostgresURL), g.postgresURL)
 }
 
 // errUsage marks an error in what the user asked for, not in the store.
 var errUsage = errors.New("usage error")
 
-// oneLine keeps an error to one line: pgx and Postgres messages may carry newlines (a
-// DETAIL or HINT), and the CLI promises a one-line error.
+// usagef is an error in the command line (exit status 2). Its text is the message alone.
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Unwrap() error { return errUsage }
+
+// oneLine keeps an error to one line: config errors list one problem per line, and pgx and
+// Postgres messages may carry a DETAIL, a HINT or one line per address tried. Repeated lines
+// (the same dial error for each TLS mode) are said once.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	prev := ""
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		l = strings.Join(strings.Fields(l), " ")
+		if l == "" || l == prev {
+			continue
+		}
+		if b.Len() > 0 {
+			if strings.HasSuffix(prev, ":") {
+				b.WriteString(" ")
+			} else {
+				b.WriteString("; ")
+			}
+		}
+		b.WriteString(l)
+		prev = l
+	}
+	return b.String()
 }

@@ -14,13 +14,15 @@ var keywordPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*
 // urlUserinfo finds user:password@ in anything that looks like a URL.
 var urlUserinfo = regexp.MustCompile(`(://[^:/@\s]*:)([^@\s]*)(@)`)
 
-// scrub removes every password that rawURL carries from msg, however the URL was written,
-// and any user:password@ or password=... that still looks like one. Passwords never reach
-// the terminal, a log or an error.
-func scrub(msg string, rawURL string) string {
-	for _, pw := range passwords(rawURL) {
-		if pw != "" {
-			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+// scrub removes every password that the rawURLs carry from msg, however the URLs were
+// written, and any user:password@ or password=... that still looks like one. Passwords
+// never reach the terminal, a log or an error.
+func scrub(msg string, rawURLs ...string) string {
+	for _, u := range rawURLs {
+		for _, pw := range passwords(u) {
+			if pw != "" {
+				msg = strings.ReplaceAll(msg, pw, "xxxxx")
+			}
 		}
 	}
 	msg = urlUserinfo.ReplaceAllString(msg, "${1}xxxxx${3}")

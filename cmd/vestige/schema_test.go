@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vestige-mem/vestige/client/config"
 	"github.com/vestige-mem/vestige/tests/testdb"
 )
 
@@ -20,7 +22,17 @@ func vestige(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// isolate gives the test a home of its own and an environment that names no store.
+func isolate(t *testing.T) string {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("VESTIGE_CONFIG", "")
+	t.Setenv("VESTIGE_POSTGRES_URL", "")
+	return home
+}
+
 func TestSchemaUpStatusDown(t *testing.T) {
+	isolate(t)
 	dbURL := testdb.Empty(t)
 	code, out, errOut := vestige(t, "schema", "status", "--postgres-url", dbURL)
 	require.Equal(t, 0, code, errOut)
@@ -35,7 +47,7 @@ func TestSchemaUpStatusDown(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	var st statusJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &st))
-	require.Equal(t, statusJSON{Backend: "postgres", Version: 1, Latest: 1, Functions: "current", Current: true}, st)
+	require.Equal(t, statusJSON{Backend: "postgres", Location: config.RedactURL(dbURL), Version: 1, Latest: 1, Functions: "current", Current: true}, st)
 
 	code, out, errOut = vestige(t, "schema", "down", "--postgres-url", dbURL)
 	require.Equal(t, 0, code, errOut)
@@ -47,6 +59,7 @@ func TestSchemaUpStatusDown(t *testing.T) {
 }
 
 func TestSchemaURLFromEnvironment(t *testing.T) {
+	isolate(t)
 	dbURL := testdb.Empty(t)
 	t.Setenv("VESTIGE_POSTGRES_URL", dbURL)
 	code, out, errOut := vestige(t, "schema", "up")
@@ -63,7 +76,6 @@ func TestSchemaErrorsHidePassword(t *testing.T) {
 	tests := []struct {
 		name, url, want string
 	}{
-		{"no URL", "", "no Postgres URL"},
 		{"unreachable", "postgres://bob:" + pw + "@127.0.0.1:1/db", "cannot connect to Postgres"},
 		{"bad port", "postgres://bob:" + pw + "@127.0.0.1:99999/db", "invalid Postgres URL"},
 		{"bad sslmode", "postgres://bob:" + pw + "@127.0.0.1:5432/db?sslmode=bogus", "invalid Postgres URL"},
@@ -73,12 +85,9 @@ func TestSchemaErrorsHidePassword(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv("VESTIGE_POSTGRES_URL", "")
+			isolate(t)
 			for _, cmd := range []string{"up", "down", "status"} {
-				args := []string{"schema", cmd}
-				if tt.url != "" {
-					args = append(args, "--postgres-url", tt.url)
-				}
+				args := []string{"schema", cmd, "--postgres-url", tt.url}
 				code, out, errOut := vestige(t, args...)
 				require.NotEqual(t, 0, code)
 				require.Empty(t, out)
@@ -88,4 +97,29 @@ func TestSchemaErrorsHidePassword(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestSchemaOfTheDefaultSQLiteStore(t *testing.T) {
+	home := isolate(t)
+	db := filepath.Join(home, ".vestige", "vestige.db")
+	code, out, errOut := vestige(t, "schema", "status")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "backend:   sqlite")
+	require.Contains(t, out, "version:   0 of 1")
+	require.NoFileExists(t, db, "looking does not create the store")
+
+	code, out, errOut = vestige(t, "schema", "up")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, "version:   1 of 1")
+	require.FileExists(t, db)
+
+	code, out, errOut = vestige(t, "--json", "schema", "down")
+	require.Equal(t, 0, code, errOut)
+	var st statusJSON
+	require.NoError(t, json.Unmarshal([]byte(out), &st))
+	require.Equal(t, statusJSON{Backend: "sqlite", Location: db, Version: 0, Latest: 1, Functions: "built in"}, st)
+
+	code, _, errOut = vestige(t, "schema", "down", "--to", "7")
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, "--to 7 is outside 0..1")
 }
