@@ -42,6 +42,7 @@ type cli struct {
 	Neighbors neighborsCmd `cmd:"" help:"Walk the graph from a memory (spreading activation)."`
 	Domains   domainsCmd   `cmd:"" help:"List, show, create or change, and delete domains."`
 	Classify  classifyCmd  `cmd:"" help:"Rank domains by similarity to a text."`
+	Review    reviewCmd    `cmd:"" help:"Record a review (again, hard, good or easy) and schedule the next one (FSRS-6)."`
 	Due       dueCmd       `cmd:"" help:"List memories due for review."`
 	Stats     statsCmd     `cmd:"" help:"Count what the store holds."`
 	Health    healthCmd    `cmd:"" help:"Check the store (exit status 1 unless healthy)."`

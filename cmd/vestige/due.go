@@ -10,7 +10,7 @@ import (
 
 type dueCmd struct {
 	Before string `help:"Due by this time, RFC 3339 (default: now; no zone means UTC)." placeholder:"TIME"`
-	Limit  int    `short:"k" default:"10" help:"How many memories to list."`
+	Limit  int    `short:"n" default:"10" help:"How many memories to list."`
 }
 
 func (c *dueCmd) Run(ctx context.Context, g *globals) error {
@@ -22,7 +22,7 @@ func (c *dueCmd) Run(ctx context.Context, g *globals) error {
 		}
 	}
 	if c.Limit < 1 || c.Limit > 1000 {
-		return usagef("-k %d is outside 1..1000", c.Limit)
+		return usagef("-n %d is outside 1..1000", c.Limit)
 	}
 	st, _, err := g.openStore(ctx)
 	if err != nil {

@@ -61,7 +61,7 @@ func TestStatsHealthVacuumDue(t *testing.T) {
 		require.Equal(t, a, due[0].Memory.ID)
 		require.Nil(t, due[0].Scheduling, "a new card")
 		require.Equal(t, "2024-01-01T00:00:00Z", due[0].DueAt)
-		e.okJSON(&due, "due", "-k", "1")
+		e.okJSON(&due, "due", "-n", "1")
 		require.Len(t, due, 1)
 		out = e.ok("due")
 		require.Equal(t, []string{"DUE", "STATE", "ID", "CONTENT"}, fields(lines(out)[0]))

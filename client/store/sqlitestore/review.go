@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -83,15 +84,19 @@ func (s *Store) Review(ctx context.Context, memoryID uuid.UUID, rating int, at t
 
 // reviewError maps client/fsrs' errors to the store's, as the SQLSTATEs of vestige_review do.
 func reviewError(err error) error {
+	// detail is what fsrs says after its sentinel's own text, which the store's replaces.
+	detail := func(sentinel error) string {
+		return strings.TrimPrefix(strings.TrimPrefix(err.Error(), sentinel.Error()), ": ")
+	}
 	switch {
 	case errors.Is(err, fsrs.ErrReviewBeforeLast):
-		return fmt.Errorf("%w: %v", store.ErrReviewBeforeLast, err)
+		return fmt.Errorf("%w: %s", store.ErrReviewBeforeLast, detail(fsrs.ErrReviewBeforeLast))
 	case errors.Is(err, fsrs.ErrInvalidRating):
-		return &store.InvalidInputError{Field: "rating", Reason: err.Error()}
+		return &store.InvalidInputError{Field: "rating", Reason: detail(fsrs.ErrInvalidRating)}
 	case errors.Is(err, fsrs.ErrInvalidCard):
-		return &store.InvalidInputError{Field: "scheduling", Reason: err.Error()}
+		return &store.InvalidInputError{Field: "scheduling", Reason: detail(fsrs.ErrInvalidCard)}
 	case errors.Is(err, fsrs.ErrInvalidParameters):
-		return &store.InvalidInputError{Field: "fsrs_parameters", Reason: err.Error()}
+		return &store.InvalidInputError{Field: "fsrs_parameters", Reason: detail(fsrs.ErrInvalidParameters)}
 	}
 	return err
 }
