@@ -352,24 +352,7 @@ func (r *Record) normalizeMemory() error {
 	if m.ID == uuid.Nil {
 		return &InvalidInputError{Field: "id", Reason: "is missing"}
 	}
-	if m.NodeType == "" {
-		m.NodeType = DefaultNodeType
-	}
-	if m.Tags == nil {
-		m.Tags = []string{}
-	}
-	if m.Domains == nil {
-		m.Domains = []string{}
-	}
-	if m.DomainScores == nil {
-		m.DomainScores = map[string]float64{}
-	}
-	if m.Metadata == nil {
-		m.Metadata = map[string]any{}
-	}
-	if len(m.Embedding) == 0 {
-		m.Embedding = nil
-	}
+	m = FillDefaults(m)
 	if err := needTime("created_at", &m.CreatedAt); err != nil {
 		return err
 	}

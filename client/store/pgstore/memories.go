@@ -41,30 +41,7 @@ func (d *memoryDest) memory() store.Memory {
 	if d.emb != nil {
 		m.Embedding = d.emb.Slice()
 	}
-	return normalize(m)
-}
-
-// normalize gives a memory the defaults the Store interface promises for missing values.
-func normalize(m store.Memory) store.Memory {
-	if m.NodeType == "" {
-		m.NodeType = store.DefaultNodeType
-	}
-	if m.Tags == nil {
-		m.Tags = []string{}
-	}
-	if m.Domains == nil {
-		m.Domains = []string{}
-	}
-	if m.DomainScores == nil {
-		m.DomainScores = map[string]float64{}
-	}
-	if m.Metadata == nil {
-		m.Metadata = map[string]any{}
-	}
-	if len(m.Embedding) == 0 {
-		m.Embedding = nil
-	}
-	return m
+	return store.FillDefaults(m)
 }
 
 // vectorArg is an embedding as a query argument: NULL when empty.
@@ -118,7 +95,7 @@ func (s *Store) checkEmbedding(ctx context.Context, c *pgxpool.Conn, emb []float
 
 // Insert stores a new memory with the defaults the interface promises.
 func (s *Store) Insert(ctx context.Context, m store.Memory) (store.Memory, error) {
-	m = normalize(m)
+	m = store.FillDefaults(m)
 	if m.ID == uuid.Nil {
 		id, err := uuid.NewV7() // time-ordered: new rows land at the right of the primary key
 		if err != nil {
@@ -183,7 +160,7 @@ func (s *Store) Get(ctx context.Context, id uuid.UUID) (store.Memory, error) {
 // Update replaces a memory's fields in one statement; created_at stays, and updated_at
 // becomes now unless the caller's is later than the stored one (an import keeps its own).
 func (s *Store) Update(ctx context.Context, m store.Memory) (store.Memory, error) {
-	m = normalize(m)
+	m = store.FillDefaults(m)
 	if err := store.ValidateMemory(m); err != nil {
 		return store.Memory{}, fmt.Errorf("pgstore update: %w", err)
 	}

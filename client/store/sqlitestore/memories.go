@@ -49,24 +49,7 @@ func withDefaults(m store.Memory) store.Memory {
 	if m.ID == uuid.Nil {
 		m.ID = uuid.New()
 	}
-	if m.NodeType == "" {
-		m.NodeType = store.DefaultNodeType
-	}
-	if m.Tags == nil {
-		m.Tags = []string{}
-	}
-	if m.Domains == nil {
-		m.Domains = []string{}
-	}
-	if m.DomainScores == nil {
-		m.DomainScores = map[string]float64{}
-	}
-	if m.Metadata == nil {
-		m.Metadata = map[string]any{}
-	}
-	if len(m.Embedding) == 0 {
-		m.Embedding = nil
-	}
+	m = store.FillDefaults(m)
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = now
 	}

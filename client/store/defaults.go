@@ -1,0 +1,27 @@
+package store
+
+// FillDefaults gives a memory the values the Store interface promises for missing ones: an
+// empty node type becomes DefaultNodeType, nil slices and maps empty ones, an empty embedding
+// none. Ids and times are left alone: who fills those (a new insert, a scan, an import)
+// differs.
+func FillDefaults(m Memory) Memory {
+	if m.NodeType == "" {
+		m.NodeType = DefaultNodeType
+	}
+	if m.Tags == nil {
+		m.Tags = []string{}
+	}
+	if m.Domains == nil {
+		m.Domains = []string{}
+	}
+	if m.DomainScores == nil {
+		m.DomainScores = map[string]float64{}
+	}
+	if m.Metadata == nil {
+		m.Metadata = map[string]any{}
+	}
+	if len(m.Embedding) == 0 {
+		m.Embedding = nil
+	}
+	return m
+}
