@@ -55,7 +55,10 @@ fi
 
 log "pgvector missing for PostgreSQL $ver: building it from source"
 need=()
-[ -x "$pgconfig" ] || need+=("postgresql-server-dev-$ver")
+# pg_config ships without the server headers (libpq-dev, the client): look for postgres.h.
+if [ ! -x "$pgconfig" ] || [ ! -f "$("$pgconfig" --includedir-server 2>/dev/null)/postgres.h" ]; then
+  need+=("postgresql-server-dev-$ver")
+fi
 command -v make >/dev/null || need+=(make)
 command -v gcc >/dev/null || need+=(gcc)
 command -v dpkg-source >/dev/null || need+=(dpkg-dev)
