@@ -3,6 +3,7 @@ package pgstore
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -23,6 +24,14 @@ type dbError struct {
 
 func (e *dbError) Error() string {
 	msg := e.pg.Message
+	switch e.pg.Code {
+	case "23505": // "duplicate key value violates unique constraint ...": say which row
+		msg = fmt.Sprintf("%s %s already exists", rowNoun(e.pg.TableName), keyOf(e.pg.Detail))
+	case "23503": // "insert or update ... violates foreign key constraint ...": say which key
+		if k := keyOf(e.pg.Detail); k != "" {
+			msg = fmt.Sprintf("not found: no memory with %s", k)
+		}
+	}
 	var typed interface{ Unwrap() error }
 	if errors.As(e.kind, &typed) {
 		// The typed errors (*DimensionError, ...) say it in the store's own terms.
@@ -71,6 +80,35 @@ func interpretError(err error) error {
 		return err
 	}
 	return &dbError{kind: kind, err: err, pg: pg}
+}
+
+// detailKey reads "Key (id)=(0190...) already exists." or "Key (source_id)=(...) is not
+// present in table ...", the DETAIL of unique and foreign-key violations.
+var detailKey = regexp.MustCompile(`^Key \((.+?)\)=\((.+?)\)`)
+
+func keyOf(detail string) string {
+	m := detailKey.FindStringSubmatch(detail)
+	if m == nil {
+		return ""
+	}
+	return m[1] + " " + m[2]
+}
+
+// rowNoun names one row of a table in words.
+func rowNoun(table string) string {
+	switch table {
+	case "memories":
+		return "memory"
+	case "edges":
+		return "edge"
+	case "domains":
+		return "domain"
+	case "review_events":
+		return "review event"
+	case "":
+		return "row"
+	}
+	return table + " row"
 }
 
 var (

@@ -107,9 +107,11 @@ func TestInterpretErrorThroughSQL(t *testing.T) {
 		{"VS007", reviewBeforeLast, func(t *testing.T, err error) { require.ErrorIs(t, err, store.ErrReviewBeforeLast) }},
 		{"23505", exec(`INSERT INTO memories (id, content) VALUES ($1, 'again')`, known), func(t *testing.T, err error) {
 			require.ErrorIs(t, err, store.ErrConflict)
+			require.Contains(t, err.Error(), "memory id "+known.String()+" already exists")
 		}},
-		{"23503", exec(`INSERT INTO edges (source_id, target_id) VALUES ($1, gen_random_uuid())`, known), func(t *testing.T, err error) {
+		{"23503", exec(`INSERT INTO edges (source_id, target_id) VALUES ($1, '00000000-0000-4000-8000-00000000dead')`, known), func(t *testing.T, err error) {
 			require.ErrorIs(t, err, store.ErrNotFound)
+			require.Contains(t, err.Error(), "no memory with target_id 00000000-0000-4000-8000-00000000dead")
 		}},
 		{"23514", exec(`INSERT INTO edges (source_id, target_id, weight) VALUES ($1, $1, 1.5)`, known), func(t *testing.T, err error) {
 			requireField(t, err, "weight")
