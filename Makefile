@@ -5,7 +5,7 @@ BIN       ?= bin/vestige
 PKGS      := ./...
 GOFLAGS_TEST ?= -count=1
 
-.PHONY: all build test test-race test-heavy lint vet fmt bench clean postgres
+.PHONY: all build test test-race test-heavy lint vet staticcheck fmt bench clean postgres
 
 all: lint build test
 
@@ -23,12 +23,18 @@ test-race:
 test-heavy:
 	$(GO) test $(GOFLAGS_TEST) -tags heavy -run 'Heavy' -timeout 20m $(PKGS)
 
-lint: vet
+# staticcheck is pinned and fetched through the module proxy on first use (then cached).
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+lint: vet staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null; git ls-files --others --exclude-standard '*.go' 2>/dev/null)); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 vet:
 	$(GO) vet $(PKGS)
+
+staticcheck:
+	$(GO) run $(STATICCHECK) $(PKGS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go')

@@ -43,13 +43,6 @@ func row(w io.Writer, cells ...any) {
 // stamp is a time as the CLI shows it: RFC 3339 in UTC, to the second.
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func stampPtr(t *time.Time) string {
-	if t == nil {
-		return "-"
-	}
-	return stamp(*t)
-}
-
 // short keeps a table cell on one line and within n characters.
 func short(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
@@ -66,13 +59,6 @@ func list(vs []string) string {
 		return "-"
 	}
 	return strings.Join(vs, ", ")
-}
-
-func score(f *float64) string {
-	if f == nil {
-		return "-"
-	}
-	return fmt.Sprintf("%.4f", *f)
 }
 
 func compactJSON(v any) string {
