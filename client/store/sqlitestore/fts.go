@@ -13,7 +13,7 @@ import (
 const (
 	bm25K1 = 1.2
 	// candidateBound: past this many matches, candidates come from the rarest terms only.
-	candidateBound = 10000
+	candidateBound = 2000
 	// minIDF keeps a term found in most memories from scoring zero or below (FTS5's floor).
 	minIDF = 1e-6
 	// maxQueryTerms and maxQueryChars bound the work any text can cause (vestige_fts_terms):
@@ -131,9 +131,10 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	}
 
 	// Weighted occurrences per memory and term; a memory is a candidate when it holds a
-	// retrieval term.
+	// retrieval term (rare) or, failing a full page from those, any term (all).
 	tf := map[int64][]float64{}
 	candidate := map[int64]bool{}
+	anyTerm := map[int64]bool{}
 	matched := make([]string, len(byDF))
 	for j, i := range byDF {
 		matched[j] = terms[i]
@@ -154,33 +155,23 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 			if retrieval[i] {
 				candidate[rid] = true
 			}
+			anyTerm[rid] = true
 			return nil
 		}, matched)
 	if err != nil {
 		return nil, err
 	}
 
-	rids := make([]int64, 0, len(candidate))
-	for rid := range candidate {
-		rids = append(rids, rid)
-	}
-	var hits []branchHit
-	err = query(conn, `SELECT m.rid, m.id FROM memories m
-		 WHERE m.rid IN (SELECT value FROM json_each(?1))`+f.clause()+` LIMIT ?8`,
-		func(stmt *sqlite.Stmt) error {
-			var score float64
-			for i, w := range tf[stmt.ColumnInt64(0)] {
-				if w > 0 {
-					// ts_rank_cd returns float4.
-					t := float64(float32(w))
-					score += idfs[i] * t * (bm25K1 + 1) / (t + bm25K1)
-				}
-			}
-			hits = append(hits, branchHit{id: stmt.ColumnText(1), score: score})
-			return nil
-		}, f.args(jsonInts(rids), -1)...)
+	hits, err := scoreCandidates(conn, f, candidate, tf, idfs)
 	if err != nil {
 		return nil, err
+	}
+	// The bound never costs a page: when the rare terms' matches that pass the filters cannot
+	// fill it, every term retrieves.
+	if len(retrieval) < len(byDF) && len(hits) < limit {
+		if hits, err = scoreCandidates(conn, f, anyTerm, tf, idfs); err != nil {
+			return nil, err
+		}
 	}
 	slices.SortFunc(hits, func(a, b branchHit) int {
 		switch {
@@ -196,6 +187,30 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 		hits[i].rank = i + 1
 	}
 	return hits, nil
+}
+
+// scoreCandidates scores the candidates that pass the filters (in no particular order).
+func scoreCandidates(conn *sqlite.Conn, f filter, candidate map[int64]bool, tf map[int64][]float64, idfs []float64) ([]branchHit, error) {
+	rids := make([]int64, 0, len(candidate))
+	for rid := range candidate {
+		rids = append(rids, rid)
+	}
+	var hits []branchHit
+	err := query(conn, `SELECT m.rid, m.id FROM memories m
+		 WHERE m.rid IN (SELECT value FROM json_each(?1))`+f.clause()+` LIMIT ?8`,
+		func(stmt *sqlite.Stmt) error {
+			var score float64
+			for i, w := range tf[stmt.ColumnInt64(0)] {
+				if w > 0 {
+					// ts_rank_cd returns float4.
+					t := float64(float32(w))
+					score += idfs[i] * t * (bm25K1 + 1) / (t + bm25K1)
+				}
+			}
+			hits = append(hits, branchHit{id: stmt.ColumnText(1), score: score})
+			return nil
+		}, f.args(jsonInts(rids), -1)...)
+	return hits, err
 }
 
 // queryTokenizer must be the tokenize option of memories_fts (sql/sqlite/001_init.sql), so

@@ -74,6 +74,7 @@ var cases = []testCase{
 	{"SearchMinRetrievability", testSearchMinRetrievability},
 	{"SearchHostileText", testSearchHostileText},
 	{"SearchLongText", testSearchLongText},
+	{"SearchCandidateBound", testSearchCandidateBound},
 	{"SearchWithHashEmbedder", testSearchWithHashEmbedder},
 	{"Neighbors", testNeighbors},
 	{"Edges", testEdges},
