@@ -183,3 +183,28 @@ func Now() time.Time { return Truncate(time.Now()) }
 
 // Truncate brings t to the stored precision (UTC microseconds).
 func Truncate(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// ValidateFilters refuses filter values that Postgres could not compare (a NUL byte, invalid
+// UTF-8), naming the filter, so that both backends answer such a query with the same error.
+func ValidateFilters(q SearchQuery) error {
+	for _, err := range []error{
+		checkTexts("domain filter", q.Domains), checkTexts("node type filter", q.NodeTypes),
+		checkTexts("tag filter", q.Tags), checkQueryVector(q.Embedding),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkQueryVector refuses a query embedding with NaN or infinite elements (a zero vector is
+// the SQL API's own VS006).
+func checkQueryVector(v []float32) error {
+	for i, f := range v {
+		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
+			return &InvalidInputError{Field: "query embedding", Reason: fmt.Sprintf("element %d is not a finite number", i)}
+		}
+	}
+	return nil
+}

@@ -78,18 +78,27 @@ var (
 
 // Search is hybrid search: vestige_search.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	if err := store.ValidateFilters(q); err != nil {
+		return nil, err
+	}
 	args := append([]any{queryText(q.Text), vectorArg(q.Embedding), limit(q.Limit)}, filterArgs(q)...)
 	return s.search(ctx, "search", searchSQL, args)
 }
 
 // FTSSearch is full-text search only: vestige_fts_search.
 func (s *Store) FTSSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	if err := store.ValidateFilters(q); err != nil {
+		return nil, err
+	}
 	args := append([]any{queryText(q.Text), limit(q.Limit)}, filterArgs(q)...)
 	return s.search(ctx, "fts search", ftsSearchSQL, args)
 }
 
 // VectorSearch is vector search only: vestige_vector_search.
 func (s *Store) VectorSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	if err := store.ValidateFilters(q); err != nil {
+		return nil, err
+	}
 	args := append([]any{vectorArg(q.Embedding), limit(q.Limit)}, filterArgs(q)...)
 	return s.search(ctx, "vector search", vectorSearchSQL, args)
 }

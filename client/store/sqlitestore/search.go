@@ -21,6 +21,9 @@ const (
 // Search is vestige_search: the FTS and vector branches, each ranking overFetch × limit
 // candidates under the same filters, fused by RRF; ties by id.
 func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	if err := store.ValidateFilters(q); err != nil {
+		return nil, err
+	}
 	res, err := s.search(ctx, q)
 	return res, interpretError(ctx, err)
 }

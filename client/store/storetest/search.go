@@ -415,6 +415,17 @@ func testSearchHostileText(h *harness) {
 		require.NotEmpty(h, rs, "%q finds the memory", text)
 		require.Equal(h, target.ID, rs[0].Memory.ID, "%q", text)
 	}
+	// Filter values are compared, not searched: one Postgres could not hold is refused, the
+	// same way on both backends, naming the filter.
+	for _, q := range []store.SearchQuery{
+		{Text: "vacuum", Domains: []string{"dev\x00"}},
+		{Text: "vacuum", NodeTypes: []string{"\xff"}},
+		{Text: "vacuum", Tags: []string{"ok", "bad\x00"}},
+	} {
+		_, err := h.s.Search(h.ctx, q)
+		require.ErrorIs(h, err, store.ErrInvalidInput, "%+v", q)
+		require.Contains(h, err.Error(), "filter")
+	}
 }
 
 // testSearchLongText: a query of more than a megabyte (an agent pasting a document) raises
