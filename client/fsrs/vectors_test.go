@@ -1,113 +1,31 @@
 package fsrs
 
 import (
-	"bytes"
 	"encoding/json"
 	"math"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/vestige-mem/vestige/internal/shareddata"
+	"github.com/vestige-mem/vestige/internal/fsrsvectors"
 )
 
-// The shape of shared/testdata/fsrs/vectors.json (schema_version 1). Every key is declared and
-// unknown keys fail the decode: a new field may carry a rule (expected_hard_floor did), and a
-// test that silently ignored it would pass for the wrong reason.
-type vectorFile struct {
-	SchemaVersion       int                        `json:"schema_version"`
-	Schedulers          map[string]vectorScheduler `json:"schedulers"`
-	Conventions         json.RawMessage            `json:"conventions"`
-	Variants            json.RawMessage            `json:"variants"`
-	SchedulerCases      []schedulerCase            `json:"scheduler_cases"`
-	RetrievabilityCases []retrievabilityCase       `json:"retrievability_cases"`
-	IntervalCases       []intervalCase             `json:"interval_cases"`
-}
+// The vectors' reader is shared with the PL/pgSQL twin's tests (internal/fsrsvectors).
+type (
+	vectorEvent   = fsrsvectors.Event
+	expectedEvent = fsrsvectors.Expected
+)
 
-type vectorScheduler struct {
-	Parameters             []float64 `json:"parameters"`
-	DesiredRetention       float64   `json:"desired_retention"`
-	LearningStepsSeconds   []int64   `json:"learning_steps_seconds"`
-	RelearningStepsSeconds []int64   `json:"relearning_steps_seconds"`
-	MaximumIntervalDays    int       `json:"maximum_interval_days"`
-	EnableFuzzing          bool      `json:"enable_fuzzing"`
-	Decay                  float64   `json:"decay"`
-	Factor                 float64   `json:"factor"`
-}
+var (
+	loadVectors  = fsrsvectors.Load
+	requireClose = fsrsvectors.RequireClose
+)
 
-type schedulerCase struct {
-	ID          string        `json:"id"`
-	Description string        `json:"description"`
-	Scheduler   string        `json:"scheduler"`
-	CardCreated time.Time     `json:"card_created"`
-	Tags        []string      `json:"tags"`
-	Events      []vectorEvent `json:"events"`
-	// ExpectedHardFloor, when present, replaces every event's expected output (same order).
-	ExpectedHardFloor []expectedEvent `json:"expected_hard_floor"`
-}
-
-type vectorEvent struct {
-	ReviewDatetime time.Time     `json:"review_datetime"`
-	Rating         int           `json:"rating"`
-	Expected       expectedEvent `json:"expected"`
-	// ExpectedHardFloor, when present on an event, replaces that event's expected output.
-	ExpectedHardFloor *expectedEvent  `json:"expected_hard_floor"`
-	Info              json.RawMessage `json:"info"`
-}
-
-type expectedEvent struct {
-	State                string    `json:"state"`
-	StateValue           int       `json:"state_value"`
-	Step                 *int      `json:"step"`
-	Stability            float64   `json:"stability"`
-	Difficulty           float64   `json:"difficulty"`
-	RetrievabilityBefore *float64  `json:"retrievability_before"`
-	ElapsedDays          *int      `json:"elapsed_days"`
-	Update               string    `json:"update"`
-	Due                  time.Time `json:"due"`
-	IntervalSeconds      int64     `json:"interval_seconds"`
-	ScheduledDays        int       `json:"scheduled_days"`
-	IntervalRawDays      *float64  `json:"interval_raw_days"`
-}
-
-type retrievabilityCase struct {
-	ElapsedDays float64 `json:"elapsed_days"`
-	Stability   float64 `json:"stability"`
-	W20         float64 `json:"w20"`
-	Decay       float64 `json:"decay"`
-	Factor      float64 `json:"factor"`
-	Expected    float64 `json:"expected"`
-}
-
-type intervalCase struct {
-	Stability        float64 `json:"stability"`
-	DesiredRetention float64 `json:"desired_retention"`
-	W20              float64 `json:"w20"`
-	MaximumInterval  int     `json:"maximum_interval"`
-	ExpectedRawDays  float64 `json:"expected_raw_days"`
-	ExpectedDays     int     `json:"expected_days"`
-}
-
-func loadVectors(t *testing.T) vectorFile {
-	t.Helper()
-	raw, err := os.ReadFile(shareddata.Path(t, "fsrs/vectors.json"))
-	require.NoError(t, err)
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var v vectorFile
-	require.NoError(t, dec.Decode(&v))
-	require.Equal(t, 1, v.SchemaVersion, "vectors.json schema_version")
-	require.NotEmpty(t, v.SchedulerCases)
-	require.NotEmpty(t, v.RetrievabilityCases)
-	require.NotEmpty(t, v.IntervalCases)
-	return v
-}
-
-// parameters turns a vector scheduler into Parameters and checks the derived constants.
-func (s vectorScheduler) parameters(t *testing.T) Parameters {
+// schedulerParameters turns a vector scheduler into Parameters and checks the derived
+// constants.
+func schedulerParameters(t *testing.T, s fsrsvectors.Scheduler) Parameters {
 	t.Helper()
 	require.False(t, s.EnableFuzzing, "vectors are generated with fuzzing off")
 	require.Len(t, s.Parameters, 21)
@@ -131,23 +49,11 @@ func secondsToDurations(secs []int64) []time.Duration {
 	return out
 }
 
-// requireClose compares floats with the vectors' relative tolerance of 1e-9.
-func requireClose(t *testing.T, want, got float64, what string, args ...any) {
-	t.Helper()
-	if want == got {
-		return
-	}
-	tol := 1e-9 * math.Max(math.Abs(want), math.Abs(got))
-	if !(math.Abs(want-got) <= tol) {
-		require.Failf(t, "not within 1e-9 relative", "%s: want %v, got %v %v", what, want, got, args)
-	}
-}
-
 func TestVectorsDefaultScheduler(t *testing.T) {
 	v := loadVectors(t)
 	s, ok := v.Schedulers["default"]
 	require.True(t, ok, "vectors have a default scheduler")
-	require.Equal(t, DefaultParameters(), s.parameters(t), "DefaultParameters is the reference default")
+	require.Equal(t, DefaultParameters(), schedulerParameters(t, s), "DefaultParameters is the reference default")
 }
 
 func TestVectorsSchedulerCases(t *testing.T) {
@@ -156,7 +62,7 @@ func TestVectorsSchedulerCases(t *testing.T) {
 		t.Run(c.ID, func(t *testing.T) {
 			s, ok := v.Schedulers[c.Scheduler]
 			require.True(t, ok, "unknown scheduler %q", c.Scheduler)
-			p := s.parameters(t)
+			p := schedulerParameters(t, s)
 			if c.ExpectedHardFloor != nil {
 				require.Len(t, c.ExpectedHardFloor, len(c.Events), "expected_hard_floor has one entry per event")
 			}
@@ -164,14 +70,9 @@ func TestVectorsSchedulerCases(t *testing.T) {
 
 			var card *Card
 			lapses := 0
+			wants := c.Expectations()
 			for i, e := range c.Events {
-				want := e.Expected
-				if c.ExpectedHardFloor != nil {
-					want = c.ExpectedHardFloor[i]
-				}
-				if e.ExpectedHardFloor != nil {
-					want = *e.ExpectedHardFloor
-				}
+				want := wants[i]
 				if card != nil && card.State == Review && e.Rating == int(Again) {
 					lapses++
 				}

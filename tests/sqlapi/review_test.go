@@ -1,12 +1,9 @@
 package sqlapi_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
-	"os"
 	"testing"
 	"time"
 
@@ -14,114 +11,27 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vestige-mem/vestige/internal/shareddata"
+	"github.com/vestige-mem/vestige/internal/fsrsvectors"
 )
 
-// The shape of shared/testdata/fsrs/vectors.json (schema_version 1), as client/fsrs reads it.
-// Unknown keys fail the decode: a new field may carry a rule this test would otherwise ignore.
-type vectorFile struct {
-	SchemaVersion       int                        `json:"schema_version"`
-	Schedulers          map[string]vectorScheduler `json:"schedulers"`
-	Conventions         json.RawMessage            `json:"conventions"`
-	Variants            json.RawMessage            `json:"variants"`
-	SchedulerCases      []schedulerCase            `json:"scheduler_cases"`
-	RetrievabilityCases []retrievabilityCase       `json:"retrievability_cases"`
-	IntervalCases       json.RawMessage            `json:"interval_cases"`
-}
-
-type vectorScheduler struct {
-	Parameters             []float64 `json:"parameters"`
-	DesiredRetention       float64   `json:"desired_retention"`
-	LearningStepsSeconds   []int32   `json:"learning_steps_seconds"`
-	RelearningStepsSeconds []int32   `json:"relearning_steps_seconds"`
-	MaximumIntervalDays    int32     `json:"maximum_interval_days"`
-	EnableFuzzing          bool      `json:"enable_fuzzing"`
-	Decay                  float64   `json:"decay"`
-	Factor                 float64   `json:"factor"`
-}
-
-type schedulerCase struct {
-	ID          string        `json:"id"`
-	Description string        `json:"description"`
-	Scheduler   string        `json:"scheduler"`
-	CardCreated time.Time     `json:"card_created"`
-	Tags        []string      `json:"tags"`
-	Events      []vectorEvent `json:"events"`
-	// ExpectedHardFloor, when present, replaces every event's expected output (same order).
-	ExpectedHardFloor []expectedEvent `json:"expected_hard_floor"`
-}
-
-type vectorEvent struct {
-	ReviewDatetime time.Time     `json:"review_datetime"`
-	Rating         int32         `json:"rating"`
-	Expected       expectedEvent `json:"expected"`
-	// ExpectedHardFloor, when present on an event, replaces that event's expected output.
-	ExpectedHardFloor *expectedEvent  `json:"expected_hard_floor"`
-	Info              json.RawMessage `json:"info"`
-}
-
-type expectedEvent struct {
-	State                string    `json:"state"`
-	StateValue           int16     `json:"state_value"`
-	Step                 *int32    `json:"step"`
-	Stability            float64   `json:"stability"`
-	Difficulty           float64   `json:"difficulty"`
-	RetrievabilityBefore *float64  `json:"retrievability_before"`
-	ElapsedDays          *int      `json:"elapsed_days"`
-	Update               string    `json:"update"`
-	Due                  time.Time `json:"due"`
-	IntervalSeconds      int64     `json:"interval_seconds"`
-	ScheduledDays        int       `json:"scheduled_days"`
-	IntervalRawDays      *float64  `json:"interval_raw_days"`
-}
-
-type retrievabilityCase struct {
-	ElapsedDays float64 `json:"elapsed_days"`
-	Stability   float64 `json:"stability"`
-	W20         float64 `json:"w20"`
-	Decay       float64 `json:"decay"`
-	Factor      float64 `json:"factor"`
-	Expected    float64 `json:"expected"`
-}
-
-func loadVectors(t *testing.T) vectorFile {
-	t.Helper()
-	raw, err := os.ReadFile(shareddata.Path(t, "fsrs/vectors.json"))
-	require.NoError(t, err)
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	var v vectorFile
-	require.NoError(t, dec.Decode(&v))
-	require.Equal(t, 1, v.SchemaVersion, "vectors.json schema_version")
-	require.NotEmpty(t, v.SchedulerCases)
-	require.NotEmpty(t, v.RetrievabilityCases)
-	return v
-}
-
-// requireClose compares floats with the vectors' relative tolerance of 1e-9.
-func requireClose(t *testing.T, want, got float64, what string, args ...any) {
-	t.Helper()
-	if want == got {
-		return
-	}
-	tol := 1e-9 * math.Max(math.Abs(want), math.Abs(got))
-	if !(math.Abs(want-got) <= tol) {
-		require.Failf(t, "not within 1e-9 relative", "%s: want %v, got %v %v", what, want, got, args)
-	}
-}
+// The vectors' reader is shared with client/fsrs' tests (internal/fsrsvectors).
+var (
+	loadVectors  = fsrsvectors.Load
+	requireClose = fsrsvectors.RequireClose
+)
 
 // schedRow is a scheduling row, as vestige_review returns it and as the table holds it.
 type schedRow struct {
 	ID             uuid.UUID
-	State          int16
-	Step           *int32
+	State          int
+	Step           *int
 	Stability      float64
 	Difficulty     float64
 	Retrievability float64
 	LastReview     time.Time
 	NextReview     time.Time
-	Reps           int32
-	Lapses         int32
+	Reps           int
+	Lapses         int
 }
 
 const reviewColumns = `id, state, step, stability, difficulty, retrievability, last_review, next_review, reps, lapses`
@@ -134,14 +44,14 @@ func collectSched(rows pgx.Rows, err error) ([]schedRow, error) {
 }
 
 // review calls vestige_review as a psql user would, with named arguments.
-func review(t *testing.T, conn *pgx.Conn, id uuid.UUID, rating int32, at time.Time) schedRow {
+func review(t *testing.T, conn *pgx.Conn, id uuid.UUID, rating int, at time.Time) schedRow {
 	t.Helper()
 	got, err := tryReview(conn, id, rating, at)
 	require.NoError(t, err, "review %s rating %d at %s", id, rating, at)
 	return got
 }
 
-func tryReview(conn *pgx.Conn, id uuid.UUID, rating int32, at time.Time) (schedRow, error) {
+func tryReview(conn *pgx.Conn, id uuid.UUID, rating int, at time.Time) (schedRow, error) {
 	rows, err := collectSched(conn.Query(context.Background(),
 		`SELECT `+reviewColumns+` FROM vestige_review(memory_id => $1, rating => $2, reviewed_at => $3)`,
 		id, rating, at))
@@ -197,16 +107,16 @@ func newMemory(t *testing.T, conn *pgx.Conn, content string, created time.Time) 
 	return id
 }
 
-func setScheduler(t *testing.T, conn *pgx.Conn, s vectorScheduler) {
+func setScheduler(t *testing.T, conn *pgx.Conn, s fsrsvectors.Scheduler) {
 	t.Helper()
 	require.False(t, s.EnableFuzzing, "vectors are generated with fuzzing off")
 	require.Len(t, s.Parameters, 21)
 	learn, relearn := s.LearningStepsSeconds, s.RelearningStepsSeconds
 	if learn == nil {
-		learn = []int32{}
+		learn = []int64{}
 	}
 	if relearn == nil {
-		relearn = []int32{}
+		relearn = []int64{}
 	}
 	_, err := conn.Exec(context.Background(), `UPDATE fsrs_parameters
 		SET weights = $1, desired_retention = $2, learning_steps_secs = $3, relearning_steps_secs = $4,
@@ -252,18 +162,9 @@ func TestReviewVectorsSchedulerCases(t *testing.T) {
 
 			id := newMemory(t, d.conn, "vector case "+c.ID, c.CardCreated)
 			var history []schedRow
-			var lapses int32
+			var lapses int
 			// expected_hard_floor (per case or per event) wins over expected.
-			wants := make([]expectedEvent, len(c.Events))
-			for i, e := range c.Events {
-				wants[i] = e.Expected
-				if c.ExpectedHardFloor != nil {
-					wants[i] = c.ExpectedHardFloor[i]
-				}
-				if e.ExpectedHardFloor != nil {
-					wants[i] = *e.ExpectedHardFloor
-				}
-			}
+			wants := c.Expectations()
 			for i, e := range c.Events {
 				want := wants[i]
 				if i > 0 && history[i-1].State == 2 && e.Rating == 1 {
@@ -402,7 +303,7 @@ func TestReviewErrors(t *testing.T) {
 	_, err := tryReview(d.conn, uuid.New(), 3, t0)
 	requireState(t, err, "VS005", "not found")
 
-	for _, rating := range []int32{0, 5, -1} {
+	for _, rating := range []int{0, 5, -1} {
 		_, err = tryReview(d.conn, id, rating, t0)
 		requireState(t, err, "VS006", "rating")
 	}
@@ -445,9 +346,9 @@ func TestReviewRepsLapsesAndDefaultTime(t *testing.T) {
 	id := newMemory(t, d.conn, "counting", t0)
 	steps := []struct {
 		after  time.Duration
-		rating int32
-		state  int16
-		lapses int32
+		rating int
+		state  int
+		lapses int
 	}{
 		{0, 4, 2, 0},                    // Easy graduates a new card
 		{10 * 24 * time.Hour, 1, 3, 1},  // Again in review: a lapse, relearning
@@ -557,7 +458,7 @@ func TestReviewDrivesDueAndRetrievabilityFilter(t *testing.T) {
 	var now time.Time
 	require.NoError(t, d.conn.QueryRow(ctx, `SELECT now()`).Scan(&now))
 	got := review(t, d.conn, fresh, 4, now)
-	require.Equal(t, int16(2), got.State)
+	require.Equal(t, 2, got.State)
 	longAgo := now.AddDate(0, 0, -400)
 	review(t, d.conn, stale, 3, longAgo)
 
