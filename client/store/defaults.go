@@ -1,5 +1,7 @@
 package store
 
+import "time"
+
 // FillDefaults gives a memory the values the Store interface promises for missing ones: an
 // empty node type becomes DefaultNodeType, nil slices and maps empty ones, an empty embedding
 // none. Ids and times are left alone: who fills those (a new insert, a scan, an import)
@@ -24,4 +26,18 @@ func FillDefaults(m Memory) Memory {
 		m.Embedding = nil
 	}
 	return m
+}
+
+// FillEdgeDefaults gives an edge the values the Store interface promises for missing ones: an
+// empty type becomes DefaultEdgeType, a zero created_at now; the time is brought to the
+// stored precision.
+func FillEdgeDefaults(e Edge, now time.Time) Edge {
+	if e.EdgeType == "" {
+		e.EdgeType = DefaultEdgeType
+	}
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = now
+	}
+	e.CreatedAt = Truncate(e.CreatedAt)
+	return e
 }

@@ -14,13 +14,7 @@ import (
 // AddEdge inserts an edge, or sets the weight of the one with the same (source, target,
 // type), keeping its created_at. An end that is not a memory is ErrNotFound.
 func (s *Store) AddEdge(ctx context.Context, e store.Edge) (store.Edge, error) {
-	if e.EdgeType == "" {
-		e.EdgeType = store.DefaultEdgeType
-	}
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = store.Now()
-	}
-	e.CreatedAt = store.Truncate(e.CreatedAt)
+	e = store.FillEdgeDefaults(e, store.Now())
 	if err := store.ValidateEdge(e); err != nil {
 		return store.Edge{}, fmt.Errorf("pgstore add edge: %w", err)
 	}

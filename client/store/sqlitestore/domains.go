@@ -1,6 +1,7 @@
 package sqlitestore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -159,17 +160,7 @@ func (s *Store) Classify(ctx context.Context, embedding []float32) ([]store.Clas
 		return nil, interpretError(ctx, err)
 	}
 	slices.SortFunc(out, func(a, b store.Classification) int {
-		switch {
-		case a.Similarity > b.Similarity:
-			return -1
-		case a.Similarity < b.Similarity:
-			return 1
-		case a.DomainID < b.DomainID:
-			return -1
-		case a.DomainID > b.DomainID:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(b.Similarity, a.Similarity), cmp.Compare(a.DomainID, b.DomainID))
 	})
 	return out, nil
 }

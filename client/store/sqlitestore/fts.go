@@ -1,6 +1,7 @@
 package sqlitestore
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -174,13 +175,7 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 		}
 	}
 	slices.SortFunc(hits, func(a, b branchHit) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		}
-		return strings.Compare(a.id, b.id)
+		return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.id, b.id))
 	})
 	hits = hits[:min(len(hits), limit)]
 	for i := range hits {

@@ -1,6 +1,7 @@
 package sqlitestore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -14,13 +15,7 @@ import (
 // AddEdge inserts the edge, or updates the weight of an existing one (keeping its
 // created_at), and returns it as stored. An unknown memory is store.ErrNotFound.
 func (s *Store) AddEdge(ctx context.Context, e store.Edge) (store.Edge, error) {
-	if e.EdgeType == "" {
-		e.EdgeType = store.DefaultEdgeType
-	}
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = store.Now()
-	}
-	e.CreatedAt = store.Truncate(e.CreatedAt)
+	e = store.FillEdgeDefaults(e, store.Now())
 	if err := store.ValidateEdge(e); err != nil {
 		return store.Edge{}, err
 	}
@@ -200,20 +195,7 @@ func spread(conn *sqlite.Conn, start string, depth int, edgeType string) ([]acti
 		nodes = append(nodes, *n)
 	}
 	slices.SortFunc(nodes, func(a, b activated) int {
-		switch {
-		case a.act != b.act:
-			if a.act > b.act {
-				return -1
-			}
-			return 1
-		case a.hops != b.hops:
-			return a.hops - b.hops
-		case a.id < b.id:
-			return -1
-		case a.id > b.id:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(b.act, a.act), cmp.Compare(a.hops, b.hops), cmp.Compare(a.id, b.id))
 	})
 	return nodes[:min(len(nodes), maxNeighbors)], nil
 }

@@ -1,6 +1,7 @@
 package sqlitestore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -173,17 +174,7 @@ func fuse(conn *sqlite.Conn, fts, vec []branchHit, limit int) ([]store.SearchRes
 		e.rrf = a + b
 	}
 	slices.SortFunc(order, func(x, y *fused) int {
-		switch {
-		case x.rrf > y.rrf:
-			return -1
-		case x.rrf < y.rrf:
-			return 1
-		case x.id < y.id:
-			return -1
-		case x.id > y.id:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(y.rrf, x.rrf), cmp.Compare(x.id, y.id))
 	})
 
 	ids := make([]string, len(order))

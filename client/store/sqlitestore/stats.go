@@ -47,21 +47,13 @@ func (s *Store) Vacuum(ctx context.Context) error {
 		return interpretError(ctx, err)
 	}
 	// VACUUM cannot run inside a transaction; it takes the write lock itself.
-	select {
-	case s.writeSlot <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-s.writeSlot }()
-	conn, err := s.pool.Take(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.pool.Put(conn)
-	for _, stmt := range []string{"VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA optimize"} {
-		if err := exec(conn, stmt); err != nil {
-			return interpretError(ctx, err)
+	err = s.writer(ctx, func(conn *sqlite.Conn) error {
+		for _, stmt := range []string{"VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)", "PRAGMA optimize"} {
+			if err := exec(conn, stmt); err != nil {
+				return err
+			}
 		}
-	}
-	return nil
+		return nil
+	})
+	return interpretError(ctx, err)
 }

@@ -151,6 +151,12 @@ func (s *Store) read(ctx context.Context, fn func(*sqlite.Conn) error) error {
 // write runs fn in a write transaction. BEGIN IMMEDIATE takes the write lock up front: a
 // deferred transaction that upgrades later can fail with SQLITE_BUSY without waiting.
 func (s *Store) write(ctx context.Context, fn func(*sqlite.Conn) error) error {
+	return s.writer(ctx, func(conn *sqlite.Conn) error { return inTx(conn, "BEGIN IMMEDIATE", fn) })
+}
+
+// writer runs fn on a connection while holding the in-process write slot, outside any
+// transaction (for write, and for statements such as VACUUM that cannot run inside one).
+func (s *Store) writer(ctx context.Context, fn func(*sqlite.Conn) error) error {
 	select {
 	case s.writeSlot <- struct{}{}:
 	case <-ctx.Done():
@@ -162,5 +168,5 @@ func (s *Store) write(ctx context.Context, fn func(*sqlite.Conn) error) error {
 		return err
 	}
 	defer s.pool.Put(conn)
-	return inTx(conn, "BEGIN IMMEDIATE", fn)
+	return fn(conn)
 }
