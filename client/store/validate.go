@@ -60,21 +60,6 @@ func checkJSON(field string, v any) error {
 	return nil
 }
 
-func checkVector(field string, v []float32) error {
-	zero := len(v) > 0
-	for i, f := range v {
-		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-			return &InvalidInputError{Field: field, Reason: fmt.Sprintf("element %d is not a finite number", i)}
-		}
-		zero = zero && f == 0
-	}
-	if zero {
-		// Cosine similarity to a zero vector is undefined: it would score NaN.
-		return &InvalidInputError{Field: field, Reason: "is the zero vector"}
-	}
-	return nil
-}
-
 // MaxContentBytes bounds a memory's content. Postgres keeps at most 1 MB of distinct words in
 // a tsvector; this bound keeps every memory storable on both backends, so that a copy from
 // SQLite to Postgres never meets one it cannot write.
@@ -93,7 +78,7 @@ func ValidateMemory(m Memory) error {
 		checkText("node_type", m.NodeType),
 		checkTexts("tags", m.Tags),
 		checkTexts("domains", m.Domains),
-		checkVector("embedding", m.Embedding),
+		CheckVector("embedding", m.Embedding),
 	}
 	for k, s := range m.DomainScores {
 		checks = append(checks, checkText("domain_scores key", k))
@@ -128,7 +113,7 @@ func ValidateDomain(d Domain) error {
 	}
 	for _, err := range []error{
 		checkText("domain id", d.ID), checkText("label", d.Label),
-		checkTexts("top_terms", d.TopTerms), checkVector("centroid", d.Centroid),
+		checkTexts("top_terms", d.TopTerms), CheckVector("centroid", d.Centroid),
 		checkJSON("metadata", map[string]any(d.Metadata)),
 	} {
 		if err != nil {
@@ -198,13 +183,5 @@ func ValidateFilters(q SearchQuery) error {
 	return nil
 }
 
-// checkQueryVector refuses a query embedding with NaN or infinite elements (a zero vector is
-// the SQL API's own VS006).
-func checkQueryVector(v []float32) error {
-	for i, f := range v {
-		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-			return &InvalidInputError{Field: "query embedding", Reason: fmt.Sprintf("element %d is not a finite number", i)}
-		}
-	}
-	return nil
-}
+// checkQueryVector holds a query embedding to the stored vectors' rules.
+func checkQueryVector(v []float32) error { return CheckVector("query embedding", v) }
