@@ -235,9 +235,15 @@ func (r *Record) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// strict decodes one record: unknown fields refused, numbers kept exactly (json.Number), and
+// a lone surrogate escape refused rather than turned into U+FFFD.
 func strict(data []byte, v any) error {
+	if err := CheckJSONText("record", data); err != nil {
+		return err
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
+	dec.UseNumber()
 	return dec.Decode(v)
 }
 
@@ -282,14 +288,14 @@ func (r *Record) normalize() error {
 		switch {
 		case m.Name == "" || m.Hash == "":
 			return &InvalidInputError{Field: "embedding_model", Reason: "name and hash are required"}
-		case m.Dimension < 1:
-			return &InvalidInputError{Field: "dimension", Reason: "must be at least 1"}
+		case m.Dimension < 1 || m.Dimension > MaxDimension:
+			return &InvalidInputError{Field: "dimension", Reason: fmt.Sprintf("%d is outside [1, %d]", m.Dimension, MaxDimension)}
 		}
 		if err := needTime("created_at", &m.CreatedAt); err != nil {
 			return err
 		}
 		r.Model = &m
-		return firstError(checkText("name", m.Name), checkText("hash", m.Hash))
+		return firstError(checkLabel("name", m.Name), checkLabel("hash", m.Hash), CheckTime("created_at", m.CreatedAt))
 	case RecordFSRSParameters:
 		return r.normalizeFSRS()
 	case RecordDomain:
@@ -342,7 +348,7 @@ func (r *Record) normalize() error {
 			return err
 		}
 		r.ReviewEvent = &ev
-		return firstError(checkJSON("prior_state", ev.PriorState), checkJSON("new_state", ev.NewState))
+		return firstError(CheckJSONObject("prior_state", ev.PriorState), CheckJSONObject("new_state", ev.NewState))
 	}
 	return nil
 }
@@ -350,7 +356,7 @@ func (r *Record) normalize() error {
 func (r *Record) normalizeMemory() error {
 	m := *r.Memory
 	if m.ID == uuid.Nil {
-		return &InvalidInputError{Field: "id", Reason: "is missing"}
+		return &InvalidInputError{Field: "id", Reason: "is missing or the nil UUID (00000000-0000-0000-0000-000000000000)"}
 	}
 	m = FillDefaults(m)
 	if err := needTime("created_at", &m.CreatedAt); err != nil {

@@ -23,38 +23,49 @@ func checkText(field, s string) error {
 	return nil
 }
 
-func checkTexts(field string, ss []string) error {
+// checkLabel holds a node type, tag, domain, edge type, domain id or top term to the label
+// rule: 1 to MaxLabelBytes bytes of UTF-8, not blank, no control character.
+func checkLabel(field, s string) error {
+	switch {
+	case s == "":
+		return &InvalidInputError{Field: field, Reason: "is empty"}
+	case len(s) > MaxLabelBytes:
+		return &InvalidInputError{Field: field, Reason: fmt.Sprintf("is %d bytes, more than the %d allowed", len(s), MaxLabelBytes)}
+	}
+	if err := checkText(field, s); err != nil {
+		return err
+	}
+	for _, r := range s {
+		if r < 0x20 || (r >= 0x7f && r <= 0x9f) {
+			return &InvalidInputError{Field: field, Reason: fmt.Sprintf("contains the control character U+%04X", r)}
+		}
+	}
+	if isBlank(s) {
+		return &InvalidInputError{Field: field, Reason: "is blank (only white space)"}
+	}
+	return nil
+}
+
+func checkLabels(field string, ss []string, limit int) error {
+	if len(ss) > limit {
+		return &InvalidInputError{Field: field, Reason: fmt.Sprintf("has %d values, more than the %d allowed", len(ss), limit)}
+	}
 	for i, s := range ss {
-		if err := checkText(fmt.Sprintf("%s[%d]", field, i), s); err != nil {
+		if err := checkLabel(fmt.Sprintf("%s[%d]", field, i), s); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// checkJSON walks a JSON-like value for text Postgres could not store (jsonb refuses \u0000).
-func checkJSON(field string, v any) error {
-	switch x := v.(type) {
-	case string:
-		return checkText(field, x)
-	case map[string]any:
-		for k, e := range x {
-			if err := checkText(field+" key", k); err != nil {
-				return err
-			}
-			if err := checkJSON(field+"."+k, e); err != nil {
-				return err
-			}
-		}
-	case []any:
-		for i, e := range x {
-			if err := checkJSON(fmt.Sprintf("%s[%d]", field, i), e); err != nil {
-				return err
-			}
-		}
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return &InvalidInputError{Field: field, Reason: "is not a finite number"}
+// isBlank: only Unicode white space (unicode.IsSpace), the set the schema's
+// value_rule_is_blank names.
+func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
+
+func checkTexts(field string, ss []string) error {
+	for i, s := range ss {
+		if err := checkText(fmt.Sprintf("%s[%d]", field, i), s); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -65,34 +76,49 @@ func checkJSON(field string, v any) error {
 // SQLite to Postgres never meets one it cannot write.
 const MaxContentBytes = 256 << 10
 
-// ValidateMemory refuses a memory that a backend could not store exactly.
+// ValidateMemory refuses a memory that breaks the value rules (docs/value-rules.md), naming
+// the field and the limit. Zero times pass (the store fills them).
 func ValidateMemory(m Memory) error {
-	if strings.TrimSpace(m.Content) == "" {
-		return &InvalidInputError{Field: "content", Reason: "is empty"}
-	}
 	if len(m.Content) > MaxContentBytes {
 		return &InvalidInputError{Field: "content", Reason: fmt.Sprintf("is %d bytes, more than the %d allowed", len(m.Content), MaxContentBytes)}
 	}
+	if isBlank(m.Content) {
+		return &InvalidInputError{Field: "content", Reason: "is empty (only white space)"}
+	}
 	checks := []error{
 		checkText("content", m.Content),
-		checkText("node_type", m.NodeType),
-		checkTexts("tags", m.Tags),
-		checkTexts("domains", m.Domains),
+		checkLabel("node_type", m.NodeType),
+		checkLabels("tags", m.Tags, MaxLabels),
+		checkLabels("domains", m.Domains, MaxLabels),
 		CheckVector("embedding", m.Embedding),
+		checkScores("domain_scores", m.DomainScores),
+		CheckJSONObject("metadata", m.Metadata),
+		checkTimeIfSet("created_at", m.CreatedAt),
+		checkTimeIfSet("updated_at", m.UpdatedAt),
 	}
-	for k, s := range m.DomainScores {
-		checks = append(checks, checkText("domain_scores key", k))
-		if math.IsNaN(s) || math.IsInf(s, 0) {
-			checks = append(checks, &InvalidInputError{Field: "domain_scores." + k, Reason: "is not a finite number"})
+	return firstError(checks...)
+}
+
+func checkScores(field string, scores map[string]float64) error {
+	if len(scores) > MaxLabels {
+		return &InvalidInputError{Field: field, Reason: fmt.Sprintf("has %d entries, more than the %d allowed", len(scores), MaxLabels)}
+	}
+	for k, v := range scores {
+		if err := checkLabel(field+" key", k); err != nil {
+			return err
 		}
-	}
-	checks = append(checks, checkJSON("metadata", map[string]any(m.Metadata)))
-	for _, err := range checks {
-		if err != nil {
+		if err := checkFloat(field+"."+k, v); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func checkTimeIfSet(field string, t time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	return CheckTime(field, t)
 }
 
 // ValidateEdge refuses an edge the graph walk could not use.
@@ -103,27 +129,22 @@ func ValidateEdge(e Edge) error {
 	if math.IsNaN(e.Weight) || e.Weight < 0 || e.Weight > 1 {
 		return &InvalidInputError{Field: "weight", Reason: fmt.Sprintf("%v is outside [0, 1]", e.Weight)}
 	}
-	return checkText("edge_type", e.EdgeType)
+	return firstError(checkLabel("edge_type", e.EdgeType), checkTimeIfSet("created_at", e.CreatedAt))
 }
 
-// ValidateDomain refuses a domain a backend could not store exactly.
+// ValidateDomain refuses a domain that breaks the value rules.
 func ValidateDomain(d Domain) error {
-	if d.ID == "" {
-		return &InvalidInputError{Field: "domain id", Reason: "is empty"}
+	if len(d.Label) > MaxDomainLabelBytes {
+		return &InvalidInputError{Field: "label", Reason: fmt.Sprintf("is %d bytes, more than the %d allowed", len(d.Label), MaxDomainLabelBytes)}
 	}
-	for _, err := range []error{
-		checkText("domain id", d.ID), checkText("label", d.Label),
-		checkTexts("top_terms", d.TopTerms), CheckVector("centroid", d.Centroid),
-		checkJSON("metadata", map[string]any(d.Metadata)),
-	} {
-		if err != nil {
-			return err
-		}
+	if d.MemoryCount < 0 || d.MemoryCount > math.MaxInt32 {
+		return &InvalidInputError{Field: "memory_count", Reason: fmt.Sprintf("%d is outside [0, %d]", d.MemoryCount, math.MaxInt32)}
 	}
-	if d.MemoryCount < 0 {
-		return &InvalidInputError{Field: "memory_count", Reason: "is negative"}
-	}
-	return nil
+	return firstError(
+		checkLabel("domain id", d.ID), checkText("label", d.Label),
+		checkLabels("top_terms", d.TopTerms, MaxTopTerms), CheckVector("centroid", d.Centroid),
+		CheckJSONObject("metadata", d.Metadata), checkTimeIfSet("created_at", d.CreatedAt),
+	)
 }
 
 // ValidateScheduling refuses a scheduling row outside what FSRS can produce.
@@ -146,8 +167,8 @@ func ValidateScheduling(s SchedulingState) error {
 		return &InvalidInputError{Field: "difficulty", Reason: "must be in [1, 10]"}
 	case math.IsNaN(s.Retrievability) || s.Retrievability < 0 || s.Retrievability > 1:
 		return &InvalidInputError{Field: "retrievability", Reason: "must be in [0, 1]"}
-	case s.Reps < 0 || s.Lapses < 0:
-		return &InvalidInputError{Field: "reps/lapses", Reason: "must be >= 0"}
+	case s.Reps < 0 || s.Lapses < 0 || s.Reps > math.MaxInt32 || s.Lapses > math.MaxInt32:
+		return &InvalidInputError{Field: "reps/lapses", Reason: fmt.Sprintf("must be in [0, %d]", math.MaxInt32)}
 	}
 	return nil
 }

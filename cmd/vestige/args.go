@@ -1,13 +1,15 @@
 package main
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/vestige-mem/vestige/client/store"
 )
 
 // parseID reads a memory id. A malformed one is a usage error, told apart from an id that
@@ -36,11 +38,16 @@ func parseTime(flag, s string) (time.Time, error) {
 	return time.Time{}, usagef("%s %q is not an RFC 3339 time (such as 2024-05-01T10:00:00Z; no zone means UTC)", flag, s)
 }
 
-// parseMetadata reads a JSON object given on the command line.
+// parseMetadata reads a JSON object given on the command line, under the value rules
+// (numbers kept exactly, no lone surrogate escapes), and says what is wrong with it.
 func parseMetadata(flag, s string) (map[string]any, error) {
-	var m map[string]any
-	if err := json.Unmarshal([]byte(s), &m); err != nil || m == nil {
-		return nil, usagef(`%s must be a JSON object such as '{"source":"chat"}'`, flag)
+	m, err := store.ParseJSONObject(flag, []byte(s))
+	if err != nil {
+		var bad *store.InvalidInputError
+		if errors.As(err, &bad) {
+			return nil, usagef(`%s %s (give a JSON object such as '{"source":"chat"}')`, flag, bad.Reason)
+		}
+		return nil, usagef("%s: %v", flag, err)
 	}
 	return m, nil
 }

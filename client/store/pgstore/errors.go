@@ -149,6 +149,8 @@ func mismatchError(pg *pgconn.PgError) error {
 var apiFields = []string{"match_count", "min_retrievability", "depth", "model name", "model hash",
 	"model dimension", "query embedding", "embedding"}
 
+var valueRule = regexp.MustCompile(`^invalid ([^:]+): (.*)$`)
+
 func invalidInput(pg *pgconn.PgError) error {
 	field := ""
 	reason := pg.Message
@@ -158,6 +160,10 @@ func invalidInput(pg *pgconn.PgError) error {
 		field = strings.TrimSuffix(strings.TrimPrefix(pg.ConstraintName, pg.TableName+"_"), "_check")
 	case pg.ColumnName != "":
 		field = pg.ColumnName
+	case valueRule.MatchString(pg.Message):
+		// The schema's value rules (migration 002) say "invalid <field>: <reason>".
+		m := valueRule.FindStringSubmatch(pg.Message)
+		field, reason = m[1], m[2]
 	default:
 		for _, f := range apiFields {
 			if rest, ok := strings.CutPrefix(pg.Message, f+" "); ok {

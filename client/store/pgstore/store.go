@@ -5,12 +5,15 @@
 package pgstore
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	pgxvec "github.com/pgvector/pgvector-go/pgx"
 
@@ -76,7 +79,17 @@ func AfterConnect(ctx context.Context, conn *pgx.Conn) error {
 	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
 		return fmt.Errorf("pgstore: register pgvector types (is the schema migrated?): %w", err)
 	}
+	// jsonb numbers are read as json.Number, never float64: an integer such as
+	// 9007199254740993 must come back exactly (docs/value-rules.md).
+	conn.TypeMap().RegisterType(&pgtype.Type{Name: "jsonb", OID: pgtype.JSONBOID,
+		Codec: &pgtype.JSONBCodec{Marshal: json.Marshal, Unmarshal: unmarshalNumbers}})
 	return nil
+}
+
+func unmarshalNumbers(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	return dec.Decode(v)
 }
 
 // Open connects to Postgres and checks (or, with AutoMigrate, brings up to date) the schema.

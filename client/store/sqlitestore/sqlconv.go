@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"zombiezen.com/go/sqlite"
+
+	"github.com/vestige-mem/vestige/client/store"
 )
 
 // Every value goes through bind, never through zombiezen's reflection: that would store a
@@ -119,6 +122,13 @@ func encodeJSON(v any) (string, error) {
 		if x == nil {
 			return "{}", nil
 		}
+		// Numbers in the plain form Postgres stores (1e2 → 100), so both backends return
+		// the same text.
+		c, err := store.CanonicalJSON(x)
+		if err != nil {
+			return "", err
+		}
+		v = c
 	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -208,9 +218,13 @@ func colScores(stmt *sqlite.Stmt, col int) (map[string]float64, error) {
 	return out, nil
 }
 
+// colObject reads a JSON object with its numbers as json.Number, so that integers past 2^53
+// come back exactly.
 func colObject(stmt *sqlite.Stmt, col int) (map[string]any, error) {
 	out := map[string]any{}
-	if err := json.Unmarshal([]byte(stmt.ColumnText(col)), &out); err != nil {
+	dec := json.NewDecoder(strings.NewReader(stmt.ColumnText(col)))
+	dec.UseNumber()
+	if err := dec.Decode(&out); err != nil {
 		return nil, fmt.Errorf("sqlitestore: stored %s: %w", stmt.ColumnName(col), err)
 	}
 	if out == nil {
