@@ -122,6 +122,9 @@ func hex4(b []byte, at int) (int, bool) {
 // numbers in range, at most MaxMetadataDepth levels and MaxMetadataBytes as Postgres prints
 // it (jsonb::text).
 func CheckJSONObject(field string, obj map[string]any) error {
+	if d := jsonDepth(obj); d > MaxMetadataDepth {
+		return &InvalidInputError{Field: field, Reason: fmt.Sprintf("is nested more than %d levels deep", MaxMetadataDepth)}
+	}
 	if err := checkJSONValue(field, obj, 1); err != nil {
 		return err
 	}
@@ -133,6 +136,35 @@ func CheckJSONObject(field string, obj map[string]any) error {
 		return &InvalidInputError{Field: field, Reason: fmt.Sprintf("is %d bytes as JSON text, more than the %d allowed", size, MaxMetadataBytes)}
 	}
 	return nil
+}
+
+// jsonDepth is the nesting of v (a scalar 0, an object or array 1 + its deepest element);
+// it stops counting past the limit, so a hostile value costs no more than a legal one.
+func jsonDepth(v any) int {
+	var walk func(v any, d int) int
+	walk = func(v any, d int) int {
+		best := d - 1
+		switch x := v.(type) {
+		case map[string]any:
+			if d > MaxMetadataDepth {
+				return d
+			}
+			best = d
+			for _, e := range x {
+				best = max(best, walk(e, d+1))
+			}
+		case []any:
+			if d > MaxMetadataDepth {
+				return d
+			}
+			best = d
+			for _, e := range x {
+				best = max(best, walk(e, d+1))
+			}
+		}
+		return best
+	}
+	return walk(v, 1)
 }
 
 // checkJSONValue walks v; depth is the nesting level of v when it is an object or array.

@@ -77,8 +77,11 @@ func checkTexts(field string, ss []string) error {
 const MaxContentBytes = 256 << 10
 
 // ValidateMemory refuses a memory that breaks the value rules (docs/value-rules.md), naming
-// the field and the limit. Zero times pass (the store fills them).
+// the field and the limit. Zero times and an empty node type pass (the store fills them).
 func ValidateMemory(m Memory) error {
+	if m.NodeType == "" {
+		m.NodeType = DefaultNodeType
+	}
 	if len(m.Content) > MaxContentBytes {
 		return &InvalidInputError{Field: "content", Reason: fmt.Sprintf("is %d bytes, more than the %d allowed", len(m.Content), MaxContentBytes)}
 	}
@@ -123,6 +126,9 @@ func checkTimeIfSet(field string, t time.Time) error {
 
 // ValidateEdge refuses an edge the graph walk could not use.
 func ValidateEdge(e Edge) error {
+	if e.EdgeType == "" {
+		e.EdgeType = DefaultEdgeType // filled by the store
+	}
 	if e.SourceID == e.TargetID {
 		return &InvalidInputError{Field: "edge", Reason: "source and target are the same memory"}
 	}

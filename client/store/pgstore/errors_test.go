@@ -113,11 +113,15 @@ func TestInterpretErrorThroughSQL(t *testing.T) {
 			require.ErrorIs(t, err, store.ErrNotFound)
 			require.Contains(t, err.Error(), "no memory with target_id 00000000-0000-4000-8000-00000000dead")
 		}},
-		{"23514", exec(`INSERT INTO edges (source_id, target_id, weight) VALUES ($1, $1, 1.5)`, known), func(t *testing.T, err error) {
-			requireField(t, err, "weight")
+		{"23514", exec(`INSERT INTO scheduling (memory_id, stability, difficulty, last_review, state) VALUES ($1, 1, 11, now(), 2)`, known), func(t *testing.T, err error) {
+			requireField(t, err, "difficulty")
 		}},
-		{"23514", exec(`UPDATE memories SET metadata = '[]' WHERE id = $1`, known), func(t *testing.T, err error) {
+		{"VS006", exec(`UPDATE memories SET metadata = '[]' WHERE id = $1`, known), func(t *testing.T, err error) {
 			requireField(t, err, "metadata")
+			require.Contains(t, err.Error(), "must be a JSON object, not array")
+		}},
+		{"VS006", exec(`INSERT INTO edges (source_id, target_id) VALUES ($1, $1)`, known), func(t *testing.T, err error) {
+			requireField(t, err, "edge")
 		}},
 		{"23502", exec(`INSERT INTO memories (content) VALUES (NULL)`), func(t *testing.T, err error) {
 			requireField(t, err, "content")

@@ -87,6 +87,8 @@ var cases = []testCase{
 	{"ReviewFollows", testReviewFollows},
 	{"CountStatsVacuum", testCountStatsVacuum},
 	{"ConcurrentWriters", testConcurrentWriters},
+	{"ValueRulesRefused", testValueRulesRefused},
+	{"ValueRulesExact", testValueRulesExact},
 }
 
 // harness carries what every subtest needs; its helpers fail the test on any error.
