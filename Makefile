@@ -30,11 +30,12 @@ lint: vet staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null; git ls-files --others --exclude-standard '*.go' 2>/dev/null)); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
+# Lint with the heavy tag too: it only adds files (none is !heavy), so every file is checked.
 vet:
-	$(GO) vet $(PKGS)
+	$(GO) vet -tags heavy $(PKGS)
 
 staticcheck:
-	$(GO) run $(STATICCHECK) $(PKGS)
+	$(GO) run $(STATICCHECK) -tags heavy $(PKGS)
 
 fmt:
 	gofmt -w $$(git ls-files '*.go'; git ls-files --others --exclude-standard '*.go')

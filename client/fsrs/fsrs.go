@@ -3,8 +3,8 @@
 //
 // The package is deliberately plain — one function per formula, named as in py-fsrs and the
 // FSRS-6 paper — because the PL/pgSQL function vestige_review is ported from it line by line and
-// both must reproduce shared/testdata/fsrs/vectors.json. Neither twin is the master: a change
-// here is a change there.
+// both must reproduce internal/fsrsvectors/testdata/vectors.json. Neither twin is the master: a
+// change here is a change there.
 //
 // A memory that was never reviewed has no card at all (no scheduling row): pass a nil *Card.
 // It counts as retrievability 1 and is due from its creation time, which only the caller knows.

@@ -13,10 +13,10 @@ import (
 type addCmd struct {
 	Content   []string `arg:"" help:"The note's text (the words are joined by spaces; - reads standard input)."`
 	Type      string   `short:"t" help:"Node type (default: general)." placeholder:"TYPE"`
-	Tag       []string `help:"A tag (repeat the flag, or separate with commas)." placeholder:"TAG"`
-	Domain    []string `help:"A domain (repeat the flag, or separate with commas)." placeholder:"ID"`
+	Tag       []string `sep:"none" help:"A tag (repeat the flag for more; a comma is part of the tag)." placeholder:"TAG"`
+	Domain    []string `sep:"none" help:"A domain (repeat the flag for more; a comma is part of the id)." placeholder:"ID"`
 	Metadata  string   `help:"Metadata as a JSON object." placeholder:"JSON"`
-	ID        string   `name:"id" help:"Use this id instead of a new one." placeholder:"UUID"`
+	ID        string   `name:"id" help:"Use this id instead of a new one (not the nil UUID)." placeholder:"UUID"`
 	CreatedAt string   `name:"created-at" help:"Creation time, RFC 3339 (default: now; no zone means UTC)." placeholder:"TIME"`
 }
 
@@ -37,6 +37,11 @@ func (c *addCmd) Run(ctx context.Context, g *globals) error {
 	if c.ID != "" {
 		if m.ID, err = parseID("--id", c.ID); err != nil {
 			return err
+		}
+		// The store reads the zero id as "make one": said here, or the user's id is silently
+		// replaced.
+		if m.ID == uuid.Nil {
+			return usagef("--id %q is the nil UUID, which is not a valid memory id", c.ID)
 		}
 	}
 	if c.CreatedAt != "" {

@@ -101,7 +101,7 @@ type domainsUpsertCmd struct {
 	ID           string   `arg:"" help:"The domain's id."`
 	Label        *string  `help:"Label." placeholder:"TEXT"`
 	CentroidText *string  `name:"centroid-text" help:"Set the centroid to the embedding of this text (what the domain is about)." placeholder:"TEXT"`
-	TopTerm      []string `name:"top-term" help:"Replace the top terms (repeatable; --top-term '' clears them)." placeholder:"TERM"`
+	TopTerm      []string `name:"top-term" sep:"none" help:"Replace the top terms (repeatable; a comma is part of the term; --top-term '' clears them)." placeholder:"TERM"`
 	MemoryCount  *int     `name:"memory-count" help:"Number of memories in the domain." placeholder:"N"`
 	Metadata     *string  `help:"Replace the metadata with this JSON object." placeholder:"JSON"`
 }

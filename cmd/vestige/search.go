@@ -12,9 +12,9 @@ type searchCmd struct {
 	Query             []string `arg:"" help:"What to look for (the words are joined by spaces; - reads standard input)."`
 	Mode              string   `enum:"hybrid,fts,vector" default:"hybrid" help:"hybrid (full-text and vector ranks fused), fts or vector."`
 	Limit             int      `short:"k" default:"10" help:"How many memories to return."`
-	Domain            []string `help:"Only memories in one of these domains (repeatable)." placeholder:"ID"`
-	Type              []string `short:"t" help:"Only memories of one of these node types (repeatable)." placeholder:"TYPE"`
-	Tag               []string `help:"Only memories with one of these tags (repeatable)." placeholder:"TAG"`
+	Domain            []string `sep:"none" help:"Only memories in one of these domains (repeatable; a comma is part of the id)." placeholder:"ID"`
+	Type              []string `short:"t" sep:"none" help:"Only memories of one of these node types (repeatable; a comma is part of the type)." placeholder:"TYPE"`
+	Tag               []string `sep:"none" help:"Only memories with one of these tags (repeatable; a comma is part of the tag)." placeholder:"TAG"`
 	MinRetrievability *float64 `name:"min-retrievability" help:"Only memories whose FSRS retrievability is at least this (0 to 1; new memories count as 1)." placeholder:"R"`
 }
 

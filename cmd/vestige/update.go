@@ -8,8 +8,8 @@ type updateCmd struct {
 	ID       string   `arg:"" help:"The memory's id."`
 	Content  *string  `help:"New text (- reads standard input); the memory is embedded again." placeholder:"TEXT"`
 	Type     *string  `short:"t" help:"New node type." placeholder:"TYPE"`
-	Tag      []string `help:"Replace the tags (repeat the flag; --tag '' clears them)." placeholder:"TAG"`
-	Domain   []string `help:"Replace the domains (repeat the flag; --domain '' clears them)." placeholder:"ID"`
+	Tag      []string `sep:"none" help:"Replace the tags (repeat the flag; a comma is part of the tag; --tag '' clears them)." placeholder:"TAG"`
+	Domain   []string `sep:"none" help:"Replace the domains (repeat the flag; a comma is part of the id; --domain '' clears them)." placeholder:"ID"`
 	Metadata *string  `help:"Replace the metadata with this JSON object." placeholder:"JSON"`
 }
 

@@ -1,20 +1,23 @@
-// Package fsrsvectors reads shared/testdata/fsrs/vectors.json, the FSRS-6 reference vectors
-// that both twins are held to: client/fsrs in Go and vestige_review in PL/pgSQL. One reader
-// for both, so that the two test suites cannot read the file differently.
+// Package fsrsvectors reads testdata/vectors.json, the FSRS-6 reference vectors that both
+// twins are held to: client/fsrs in Go and vestige_review in PL/pgSQL. One reader for both, so
+// that the two test suites cannot read the file differently. The file is embedded, so every
+// test package reads the repository's copy whatever its working directory (testdata/README.md
+// says where it comes from).
 package fsrsvectors
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"math"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
-
-	"github.com/vestige-mem/vestige/internal/shareddata"
 )
+
+//go:embed testdata/vectors.json
+var vectorsJSON []byte
 
 // File is the whole of vectors.json (schema_version 1). Every key is declared and unknown
 // keys fail the decode: a new field may carry a rule (expected_hard_floor did), and a test
@@ -99,13 +102,10 @@ type IntervalCase struct {
 	ExpectedDays     int     `json:"expected_days"`
 }
 
-// Load reads and strictly decodes the vectors; it fails the test when they are missing or
-// malformed.
+// Load strictly decodes the vectors; it fails the test when they are malformed.
 func Load(t testing.TB) File {
 	t.Helper()
-	raw, err := os.ReadFile(shareddata.Path(t, "fsrs/vectors.json"))
-	require.NoError(t, err)
-	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec := json.NewDecoder(bytes.NewReader(vectorsJSON))
 	dec.DisallowUnknownFields()
 	var v File
 	require.NoError(t, dec.Decode(&v))

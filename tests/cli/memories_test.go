@@ -24,7 +24,7 @@ func TestMemoryCommands(t *testing.T) {
 	forBoth(t, func(t *testing.T, e *env) {
 		const id = "0190a1b2-0000-7000-8000-00000000000a"
 		var m memoryJSON
-		e.okJSON(&m, "add", "Postgres", "does", "the", "work", "--type", "fact", "--tag", "db,postgres",
+		e.okJSON(&m, "add", "Postgres", "does", "the", "work", "--type", "fact", "--tag", "db", "--tag", "postgres",
 			"--domain", "infra", "--metadata", `{"source":"test","n":2}`, "--id", id,
 			"--created-at", "2024-05-01T12:30:00+05:30")
 		require.Equal(t, memoryJSON{ID: id, Content: "Postgres does the work", NodeType: "fact",

@@ -1,3 +1,5 @@
+//go:build heavy
+
 package parity_test
 
 import (
@@ -5,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,10 +16,9 @@ import (
 
 	"github.com/vestige-mem/vestige/client/embedder"
 	"github.com/vestige-mem/vestige/client/store"
-	"github.com/vestige-mem/vestige/internal/shareddata"
 )
 
-// corpusMemory is one line of parity/memories.jsonl.
+// corpusMemory is one line of testdata/memories.jsonl.
 type corpusMemory struct {
 	ID        uuid.UUID `json:"id"`
 	Content   string    `json:"content"`
@@ -26,7 +28,7 @@ type corpusMemory struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// corpusQuery is one entry of parity/queries.json.
+// corpusQuery is one entry of testdata/queries.json.
 type corpusQuery struct {
 	ID           int    `json:"id"`
 	Mode         string `json:"mode"` // text, vector or hybrid
@@ -37,7 +39,7 @@ type corpusQuery struct {
 
 func loadCorpus(t *testing.T) ([]corpusMemory, []corpusQuery) {
 	t.Helper()
-	f, err := os.Open(shareddata.Path(t, "parity/memories.jsonl"))
+	f, err := os.Open(filepath.Join("testdata", "memories.jsonl"))
 	require.NoError(t, err)
 	defer f.Close()
 	var mems []corpusMemory
@@ -49,7 +51,7 @@ func loadCorpus(t *testing.T) ([]corpusMemory, []corpusQuery) {
 		mems = append(mems, m)
 	}
 	require.NoError(t, sc.Err())
-	raw, err := os.ReadFile(shareddata.Path(t, "parity/queries.json"))
+	raw, err := os.ReadFile(filepath.Join("testdata", "queries.json"))
 	require.NoError(t, err)
 	var qs []corpusQuery
 	require.NoError(t, json.Unmarshal(raw, &qs))

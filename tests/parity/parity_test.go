@@ -1,6 +1,10 @@
+//go:build heavy
+
 // Package parity_test proves that the SQLite backend (Go ports of the SQL functions) and the
 // Postgres backend (the SQL functions themselves) rank alike on a fixed corpus: 300 memories,
-// 40 queries, top 5 (shared/testdata/parity).
+// 40 queries, top 5 (testdata/, a copy of shared/testdata/parity). The corpus is data-heavy, so
+// it runs in the non-race pass of `make test` (build tag heavy, DESIGN.md §7):
+// go test -tags heavy -run Heavy ./tests/parity/
 //
 // Vector ranking is the same computation on both sides (exact cosine at this size), so it
 // must agree almost always. Full-text ranking agrees on the rule (docs/fts-ranking.md) but not
@@ -35,7 +39,7 @@ const (
 	minMeanShared     = 3.5  // mean size of the intersection of the two top-5 sets
 )
 
-func TestParity(t *testing.T) {
+func TestHeavyParity(t *testing.T) {
 	ctx := context.Background()
 	mems, queries := loadCorpus(t)
 	emb, err := embedder.FromName(ctx, embedder.DefaultModel, embedder.Options{})

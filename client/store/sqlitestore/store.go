@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -66,6 +67,9 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlitestore: create folder for %s: %w", path, err)
 	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
 	size := opts.PoolSize
 	if size <= 0 {
 		size = max(4, runtime.NumCPU())
@@ -88,6 +92,24 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// createPrivate creates the database file 0600 when it does not exist yet. SQLite would
+// create it 0644, and its unix VFS gives the -wal, -shm and -journal files the database
+// file's mode, so this one file decides the mode of all of them. An empty file is an empty
+// database. An existing file keeps the mode its owner gave it.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sqlitestore: create %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("sqlitestore: create %s: %w", path, err)
+	}
+	return nil
 }
 
 // prepareConn sets up what SQLite keeps per connection, not per file: pragmas, the Go SQL
