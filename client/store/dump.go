@@ -437,3 +437,38 @@ func firstError(errs ...error) error {
 func SortRecords(recs []Record) {
 	slices.SortStableFunc(recs, func(a, b Record) int { return RecordRank(a.Type) - RecordRank(b.Type) })
 }
+
+// DuplicateRecordError: one batch or import names the same row twice. First and Second are
+// the records' positions (0-based in a batch; an importer reports its own line numbers).
+type DuplicateRecordError struct {
+	Key           string
+	First, Second int
+}
+
+func (e *DuplicateRecordError) Error() string {
+	return fmt.Sprintf("duplicate record: %s is given twice (records %d and %d); a dump holds each row once", e.Key, e.First, e.Second)
+}
+
+func (e *DuplicateRecordError) Unwrap() error { return ErrInvalidInput }
+
+// NormalizeRecords checks every record (Normalized), refuses a row given twice
+// (*DuplicateRecordError) and returns them in the order Load writes them: what both
+// backends' Load start with.
+func NormalizeRecords(recs []Record) ([]Record, error) {
+	norm := make([]Record, 0, len(recs))
+	seen := make(map[string]int, len(recs))
+	for i, r := range recs {
+		n, err := r.Normalized()
+		if err != nil {
+			return nil, err
+		}
+		k := n.Key()
+		if first, ok := seen[k]; ok {
+			return nil, &DuplicateRecordError{Key: k, First: first, Second: i}
+		}
+		seen[k] = i
+		norm = append(norm, n)
+	}
+	SortRecords(norm)
+	return norm, nil
+}

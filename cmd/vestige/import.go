@@ -66,6 +66,9 @@ type importer struct {
 	last     int // line of the batch's last record
 	read     int
 	inserted int
+	// seen maps each row's key to the line that gave it: a row given twice is a conflict
+	// to report with both lines, never a silent "already present".
+	seen map[string]int
 }
 
 func (im *importer) run(in io.Reader) error {
@@ -79,6 +82,9 @@ func (im *importer) run(in io.Reader) error {
 			var rec store.Record
 			if err := json.Unmarshal(b, &rec); err != nil {
 				return fmt.Errorf("import: %s line %d: %w", im.name, line, err)
+			}
+			if err := im.once(rec, line); err != nil {
+				return err
 			}
 			if len(im.batch) == 0 {
 				im.first = line
@@ -94,6 +100,23 @@ func (im *importer) run(in io.Reader) error {
 			return im.flush()
 		}
 	}
+}
+
+func (im *importer) once(rec store.Record, line int) error {
+	if im.seen == nil {
+		im.seen = map[string]int{}
+	}
+	// Checked here too (Load checks again) so that a bad record is reported by its line.
+	if _, err := rec.Normalized(); err != nil {
+		return fmt.Errorf("import: %s line %d: %w", im.name, line, err)
+	}
+	k := rec.Key()
+	if first, ok := im.seen[k]; ok {
+		return fmt.Errorf("import: %s line %d: %s was already given on line %d (a dump holds each row once): %w",
+			im.name, line, k, first, store.ErrInvalidInput)
+	}
+	im.seen[k] = line
+	return nil
 }
 
 func (im *importer) flush() error {

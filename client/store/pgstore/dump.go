@@ -125,15 +125,10 @@ func scanRecord(kind string, rows pgx.Rows) (store.Record, error) {
 // one statement each (a mismatch must stop the call before any row is written); every other
 // row is one INSERT ... ON CONFLICT DO NOTHING, all sent in one batch (one round trip).
 func (s *Store) Load(ctx context.Context, recs []store.Record) (int, error) {
-	norm := make([]store.Record, 0, len(recs))
-	for _, r := range recs {
-		n, err := r.Normalized()
-		if err != nil {
-			return 0, fmt.Errorf("pgstore load: %w", err)
-		}
-		norm = append(norm, n)
+	norm, err := store.NormalizeRecords(recs)
+	if err != nil {
+		return 0, fmt.Errorf("pgstore load: %w", err)
 	}
-	store.SortRecords(norm)
 
 	c, err := s.acquire(ctx)
 	if err != nil {

@@ -120,17 +120,12 @@ func dumpJSONColumn(stmt *sqlite.Stmt, col int, dst any) error {
 // Load writes recs in one write transaction, each row by INSERT ... ON CONFLICT DO NOTHING
 // (the registry and the parameters by the rules of store.Dumper.Load).
 func (s *Store) Load(ctx context.Context, recs []store.Record) (int, error) {
-	norm := make([]store.Record, 0, len(recs))
-	for _, r := range recs {
-		n, err := r.Normalized()
-		if err != nil {
-			return 0, fmt.Errorf("sqlitestore load: %w", err)
-		}
-		norm = append(norm, n)
+	norm, err := store.NormalizeRecords(recs)
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore load: %w", err)
 	}
-	store.SortRecords(norm)
 	inserted := 0
-	err := s.write(ctx, func(conn *sqlite.Conn) error {
+	err = s.write(ctx, func(conn *sqlite.Conn) error {
 		inserted = 0
 		for _, r := range norm {
 			n, err := loadRecord(conn, r)
