@@ -9,6 +9,11 @@ import (
 
 // Store is a vestige backend. Every method takes a context first and returns an error last;
 // failures match the sentinels of errors.go with errors.Is / errors.As.
+//
+// Every list has one order, the same on every backend and whatever a database's collation
+// (docs/sql-api.md, "Order"): text keys (domain ids, edge types) compare bytewise (Go's
+// string order, Postgres' COLLATE "C", SQLite's BINARY), ids by their 16 bytes (the order of
+// their lowercase text), and ties in a ranking go by id ascending.
 type Store interface {
 	// Init prepares the store for use (schema at the newest version).
 	Init(ctx context.Context) error
@@ -31,10 +36,11 @@ type Store interface {
 	Update(ctx context.Context, m Memory) (Memory, error)
 	Delete(ctx context.Context, id uuid.UUID) error
 
-	// Search is hybrid: FTS and vector ranks fused by RRF. Text alone or embedding alone
-	// searches one branch; neither is ErrEmptyQuery.
+	// Search is hybrid: FTS and vector ranks fused by RRF, best first, equal scores by id.
+	// Text alone or embedding alone searches one branch; neither is ErrEmptyQuery.
 	Search(ctx context.Context, q SearchQuery) ([]SearchResult, error)
-	// FTSSearch and VectorSearch use only q.Text or only q.Embedding, with q's filters.
+	// FTSSearch and VectorSearch use only q.Text or only q.Embedding, with q's filters;
+	// best first, equal scores by id.
 	FTSSearch(ctx context.Context, q SearchQuery) ([]SearchResult, error)
 	VectorSearch(ctx context.Context, q SearchQuery) ([]SearchResult, error)
 
@@ -44,7 +50,8 @@ type Store interface {
 	// UpdateScheduling is a validated raw upsert of the scheduling row; it writes no
 	// review event.
 	UpdateScheduling(ctx context.Context, s SchedulingState) error
-	// DueMemories lists memories due by before (new cards included), earliest first.
+	// DueMemories lists memories due by before (new cards included), earliest first,
+	// equal due times by id.
 	DueMemories(ctx context.Context, before time.Time, limit int) ([]DueMemory, error)
 	// Retrievability is the live FSRS retrievability at a time (1 for a new card).
 	Retrievability(ctx context.Context, memoryID uuid.UUID, at time.Time) (float64, error)
@@ -56,16 +63,23 @@ type Store interface {
 	// AddEdge inserts or updates (weight) an edge.
 	AddEdge(ctx context.Context, e Edge) (Edge, error)
 	// GetEdges lists edges touching nodeID in either direction; edgeType "" means all.
+	// Ordered by source id, target id, then edge type bytewise (the edge's key, as in a
+	// dump), not by creation time.
 	GetEdges(ctx context.Context, nodeID uuid.UUID, edgeType string) ([]Edge, error)
 	RemoveEdge(ctx context.Context, source, target uuid.UUID, edgeType string) error
-	// Neighbors walks the graph by spreading activation (start node first, 1.0, hops 0).
+	// Neighbors walks the graph by spreading activation (start node first, 1.0, hops 0),
+	// ordered by activation descending, hops, then id.
 	Neighbors(ctx context.Context, nodeID uuid.UUID, depth int, edgeType string) ([]Neighbor, error)
 
+	// ListDomains lists every domain by id, bytewise.
 	ListDomains(ctx context.Context) ([]Domain, error)
 	GetDomain(ctx context.Context, id string) (Domain, error)
 	UpsertDomain(ctx context.Context, d Domain) (Domain, error)
 	DeleteDomain(ctx context.Context, id string) error
-	// Classify ranks domains with a centroid by cosine similarity to embedding, best first.
+	// Classify ranks domains with a centroid by cosine similarity to embedding, best first,
+	// equal similarities by domain id bytewise. An embedding CheckVector refuses (not
+	// finite, norm outside [MinVectorNorm, MaxVectorNorm]) or an empty one is
+	// ErrInvalidInput naming "embedding".
 	Classify(ctx context.Context, embedding []float32) ([]Classification, error)
 
 	Count(ctx context.Context) (int64, error)

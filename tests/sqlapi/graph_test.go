@@ -2,12 +2,16 @@ package sqlapi_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vestige-mem/vestige/client/embedder"
+	"github.com/vestige-mem/vestige/tests/testdb"
 )
 
 type activation struct {
@@ -167,4 +171,58 @@ func TestStats(t *testing.T) {
 	require.Equal(t, int64(2), memories)
 	require.Equal(t, int64(1), withEmb)
 	require.Equal(t, "hash-384", *model)
+}
+
+// vecOf is a 384-dimension vector literal (the test model's) whose first element is x.
+func vecOf(x string) string {
+	return "[" + x + strings.Repeat(",0", 383) + "]"
+}
+
+// The query vector obeys the rule of stored vectors: a norm within [1e-6, 1e6]; past it the
+// cosine is NaN (pgvector's float32 sums underflow) or meaningless. VS006 names the bound,
+// and comes before the dimension check, as in the Go stores.
+func TestClassifyRefusesQueryVector(t *testing.T) {
+	d := newDB(t)
+	d.registerModel()
+	d.exec(`INSERT INTO domains (id, label, centroid) VALUES ('x', 'x', $1::vector)`, vecOf("1"))
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, sql string
+		args      []any
+		contains  []string
+	}{
+		{"zero", `vestige_classify($1::vector)`, []any{vecOf("0")}, []string{"zero vector"}},
+		{"denormal", `vestige_classify($1::vector)`, []any{vecOf("1e-45")}, []string{"embedding has norm", "below the 1e-06 allowed"}},
+		{"below the minimum", `vestige_classify($1::vector)`, []any{vecOf("5e-7")}, []string{"below the 1e-06 allowed"}},
+		{"above the maximum", `vestige_classify($1::vector)`, []any{vecOf("2e6")}, []string{"above the 1000000 allowed"}},
+		{"too small, wrong dimension", `vestige_classify('[1e-30,0]'::vector)`, nil, []string{"below the 1e-06 allowed"}},
+		{"NULL", `vestige_classify(NULL)`, nil, []string{"embedding is NULL"}},
+		{"negative match_count", `vestige_classify($1::vector, -1)`, []any{vecOf("1")}, []string{"match_count -1"}},
+	} {
+		_, err := d.conn.Exec(ctx, `SELECT * FROM `+tc.sql, tc.args...)
+		requireState(t, err, "VS006", tc.contains...)
+	}
+	for _, x := range []string{"2e-6", "5e5"} {
+		var sim float64
+		require.NoError(t, d.conn.QueryRow(ctx, `SELECT similarity FROM vestige_classify($1::vector)`, vecOf(x)).Scan(&sim), x)
+		require.InDelta(t, 1, sim, 1e-6, x)
+	}
+}
+
+// On a database collating by ICU en-US ("_x" < "a" < "B" < "é" < "Z"), equal similarities
+// still come by domain id bytewise ("B" < "Z" < "_x" < "a" < "é"), as SQLite orders them.
+func TestClassifyTiesBytewiseOnICU(t *testing.T) {
+	emb, err := embedder.FromName(context.Background(), "hash-384", embedder.Options{})
+	require.NoError(t, err)
+	d := &db{t: t, conn: testdb.Conn(t, testdb.NewICU(t)), emb: emb}
+	d.registerModel()
+	ids := []string{"B", "a", "_x", "é", "Z"}
+	for _, id := range ids {
+		d.exec(`INSERT INTO domains (id, label, centroid) VALUES ($1, $1, $2::vector)`, id, vecOf("1"))
+	}
+	rows, err := d.conn.Query(context.Background(), `SELECT domain_id FROM vestige_classify($1::vector)`, vecOf("1"))
+	require.NoError(t, err)
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Equal(t, []string{"B", "Z", "_x", "a", "é"}, got)
 }

@@ -30,3 +30,15 @@ func TestIsolatedDatabases(t *testing.T) {
 		})
 	}
 }
+
+// NewICU's database really collates by ICU en-US, not bytewise: "a" before "B".
+func TestNewICU(t *testing.T) {
+	conn := testdb.Conn(t, testdb.NewICU(t))
+	var first string
+	require.NoError(t, conn.QueryRow(context.Background(),
+		`SELECT x FROM (VALUES ('B'), ('a')) v(x) ORDER BY x LIMIT 1`).Scan(&first))
+	require.Equal(t, "a", first, "en-US ignores case at first")
+	var n int
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT count(*) FROM memories`).Scan(&n))
+	require.Zero(t, n, "migrated and empty")
+}

@@ -40,11 +40,12 @@ func normalizeDomain(d store.Domain) store.Domain {
 	return d
 }
 
-// ListDomains lists every domain by id.
+// ListDomains lists every domain by id, bytewise (COLLATE "C": the database's collation
+// would sort "a" before "B" under en-US, SQLite and the C locale after it).
 func (s *Store) ListDomains(ctx context.Context) ([]store.Domain, error) {
 	var out []store.Domain
 	err := s.with(ctx, "list domains", func(c *pgxpool.Conn) error {
-		rows, err := c.Query(ctx, `SELECT `+domainColumns+` FROM domains d ORDER BY d.id`)
+		rows, err := c.Query(ctx, `SELECT `+domainColumns+` FROM domains d ORDER BY d.id COLLATE "C"`)
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,8 @@ func (s *Store) AddEdge(ctx context.Context, e store.Edge) (store.Edge, error) {
 	return e, nil
 }
 
-// GetEdges lists the edges touching nodeID in either direction, oldest first.
+// GetEdges lists the edges touching nodeID in either direction by source id, target id and
+// edge type (bytewise, COLLATE "C"): the key's order, the same as SQLite's and the dump's.
 func (s *Store) GetEdges(ctx context.Context, nodeID uuid.UUID, edgeType string) ([]store.Edge, error) {
 	var out []store.Edge
 	err := s.with(ctx, "get edges", func(c *pgxpool.Conn) error {
@@ -40,7 +41,7 @@ func (s *Store) GetEdges(ctx context.Context, nodeID uuid.UUID, edgeType string)
 			FROM edges e
 			WHERE (e.source_id = $1::uuid OR e.target_id = $1::uuid)
 			  AND ($2::text IS NULL OR e.edge_type = $2::text)
-			ORDER BY e.created_at, e.source_id, e.target_id, e.edge_type`, nodeID, textArg(edgeType))
+			ORDER BY e.source_id, e.target_id, e.edge_type COLLATE "C"`, nodeID, textArg(edgeType))
 		if err != nil {
 			return err
 		}

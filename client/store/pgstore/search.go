@@ -135,6 +135,10 @@ func nonNil[T any](v []T) []T {
 
 // Classify ranks the domains' centroids by cosine similarity: vestige_classify.
 func (s *Store) Classify(ctx context.Context, embedding []float32) ([]store.Classification, error) {
+	// pgvector refuses NaN and infinities with a raw data exception: say which value is wrong.
+	if err := store.CheckVector("embedding", embedding); err != nil {
+		return nil, fmt.Errorf("pgstore classify: %w", err)
+	}
 	var out []store.Classification
 	err := s.with(ctx, "classify", func(c *pgxpool.Conn) error {
 		rows, err := c.Query(ctx, `SELECT r.domain_id, r.similarity FROM vestige_classify(embedding => $1::vector) r`,

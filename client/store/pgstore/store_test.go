@@ -29,3 +29,13 @@ func open(t *testing.T, opts pgstore.Options) *pgstore.Store {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t, pgstore.Options{}) })
 }
+
+// TestConformanceICU runs the suite on a database whose default collation is ICU en-US,
+// where text does not sort bytewise: every order the API promises must hold there too.
+func TestConformanceICU(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store { return open(t, pgstore.Options{URL: testdb.NewICU(t)}) })
+}
+
+func TestDumpICU(t *testing.T) {
+	storetest.RunDump(t, func(t *testing.T) store.Store { return open(t, pgstore.Options{URL: testdb.NewICU(t)}) })
+}

@@ -3,8 +3,6 @@ package sqlitestore
 import (
 	"cmp"
 	"context"
-	"fmt"
-	"math"
 	"slices"
 
 	"zombiezen.com/go/sqlite"
@@ -29,7 +27,8 @@ func scanDomain(stmt *sqlite.Stmt) (store.Domain, error) {
 	return d, err
 }
 
-// ListDomains lists every domain, ordered by id.
+// ListDomains lists every domain, ordered by id bytewise (SQLite's BINARY collation, the
+// Postgres store's COLLATE "C").
 func (s *Store) ListDomains(ctx context.Context) ([]store.Domain, error) {
 	out := []store.Domain{}
 	err := s.read(ctx, func(conn *sqlite.Conn) error {
@@ -120,17 +119,18 @@ func (s *Store) DeleteDomain(ctx context.Context, id string) error {
 }
 
 // Classify is vestige_classify: the cosine similarity of each domain's centroid to
-// embedding, best first, ties by id. Domains without a centroid, or with one of another
-// dimension or of zero length, are skipped. A nil or zero embedding is
-// store.ErrInvalidInput, a dimension other than the registered model's *store.DimensionError.
+// embedding, best first, ties by domain id bytewise (Go compares strings byte by byte, as
+// COLLATE "C" does). Domains without a centroid, or with one of another dimension or of
+// zero length, are skipped. An empty embedding, or one store.CheckVector refuses (not
+// finite, norm outside [MinVectorNorm, MaxVectorNorm]), is store.ErrInvalidInput, checked
+// before the dimension as the SQL function does; a dimension other than the registered
+// model's is *store.DimensionError.
 func (s *Store) Classify(ctx context.Context, embedding []float32) ([]store.Classification, error) {
 	if len(embedding) == 0 {
 		return nil, &store.InvalidInputError{Field: "embedding", Reason: "is empty"}
 	}
-	for i, f := range embedding {
-		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-			return nil, &store.InvalidInputError{Field: "embedding", Reason: fmt.Sprintf("element %d is not a finite number", i)}
-		}
+	if err := store.CheckVector("embedding", embedding); err != nil {
+		return nil, err
 	}
 	out := []store.Classification{}
 	err := s.read(ctx, func(conn *sqlite.Conn) error {
@@ -140,9 +140,6 @@ func (s *Store) Classify(ctx context.Context, embedding []float32) ([]store.Clas
 		}
 		if registered != nil && len(embedding) != registered.Dimension {
 			return &store.DimensionError{Got: len(embedding), Want: registered.Dimension}
-		}
-		if unit(embedding) == nil {
-			return &store.InvalidInputError{Field: "embedding", Reason: "is the zero vector: cosine similarity is undefined"}
 		}
 		return query(conn, `SELECT id, centroid FROM domains WHERE centroid IS NOT NULL AND length(centroid) = ?1`,
 			func(stmt *sqlite.Stmt) error {

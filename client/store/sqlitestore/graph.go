@@ -41,7 +41,8 @@ func (s *Store) AddEdge(ctx context.Context, e store.Edge) (store.Edge, error) {
 }
 
 // GetEdges lists the edges touching nodeID in either direction (of edgeType, unless ""),
-// ordered by source, target, type. An unknown memory has none.
+// ordered by source, target, type (SQLite compares text bytewise, as the Postgres store's
+// COLLATE "C" does). An unknown memory has none.
 func (s *Store) GetEdges(ctx context.Context, nodeID uuid.UUID, edgeType string) ([]store.Edge, error) {
 	if err := store.ValidateText("edge_type", edgeType); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"math"
 	"time"
 
 	"github.com/google/uuid"
@@ -246,4 +247,39 @@ func testDomains(h *harness) {
 	st, err := h.s.Stats(h.ctx)
 	require.NoError(h, err)
 	require.Equal(h, int64(1), st.Domains)
+}
+
+// testClassifyRefusesVector: the query vector obeys the rule of stored vectors
+// (store.CheckVector): finite, with a norm in [MinVectorNorm, MaxVectorNorm]. Past it the
+// cosine is NaN (pgvector's float32 sums underflow) or meaningless; refused with
+// ErrInvalidInput naming the embedding, on both backends, before the dimension is checked.
+func testClassifyRefusesVector(h *harness) {
+	h.registerModel4()
+	_, err := h.s.UpsertDomain(h.ctx, store.Domain{ID: "x-axis", Centroid: []float32{1, 0, 0, 0}})
+	require.NoError(h, err)
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	for _, tc := range []struct {
+		name string
+		v    []float32
+	}{
+		{"NaN", []float32{1, nan, 0, 0}},
+		{"infinity", []float32{inf, 0, 0, 0}},
+		{"zero", []float32{0, 0, 0, 0}},
+		{"denormal, norm far below the minimum", []float32{1e-45, 0, 0, 0}},
+		{"just below the minimum norm", []float32{store.MinVectorNorm / 2, 0, 0, 0}},
+		{"just above the maximum norm", []float32{store.MaxVectorNorm * 2, 0, 0, 0}},
+		{"too small and of another dimension", []float32{1e-30, 0}},
+	} {
+		_, err := h.s.Classify(h.ctx, tc.v)
+		require.ErrorIs(h, err, store.ErrInvalidInput, tc.name)
+		var ie *store.InvalidInputError
+		require.ErrorAs(h, err, &ie, tc.name)
+		require.Equal(h, "embedding", ie.Field, tc.name)
+	}
+	for _, v := range [][]float32{{store.MinVectorNorm * 2, 0, 0, 0}, {store.MaxVectorNorm / 2, 0, 0, 0}} {
+		got, err := h.s.Classify(h.ctx, v)
+		require.NoError(h, err, "a norm inside the bounds: %g", v[0])
+		require.Len(h, got, 1)
+		require.InDelta(h, 1, got[0].Similarity, 1e-6)
+	}
 }

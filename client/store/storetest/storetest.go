@@ -79,6 +79,7 @@ var cases = []testCase{
 	{"Neighbors", testNeighbors},
 	{"Edges", testEdges},
 	{"Classify", testClassify},
+	{"ClassifyRefusesVector", testClassifyRefusesVector},
 	{"Domains", testDomains},
 	{"SchedulingRoundtrip", testSchedulingRoundtrip},
 	{"DueMemories", testDueMemories},
@@ -89,6 +90,9 @@ var cases = []testCase{
 	{"ConcurrentWriters", testConcurrentWriters},
 	{"ValueRulesRefused", testValueRulesRefused},
 	{"ValueRulesExact", testValueRulesExact},
+	{"OrderDomains", testOrderDomains},
+	{"OrderEdges", testOrderEdges},
+	{"OrderTies", testOrderTies},
 }
 
 // harness carries what every subtest needs; its helpers fail the test on any error.
