@@ -149,6 +149,12 @@ func ValidateScheduling(s SchedulingState) error {
 	case s.Reps < 0 || s.Lapses < 0:
 		return &InvalidInputError{Field: "reps/lapses", Reason: "must be >= 0"}
 	}
+	if err := CheckTime("last_review", *s.LastReview); err != nil {
+		return err
+	}
+	if s.NextReview != nil {
+		return CheckTime("next_review", *s.NextReview)
+	}
 	return nil
 }
 
