@@ -19,7 +19,10 @@ type Parameters struct {
 	// steps[0]*1.5 included — is exact at the microsecond precision of the stores.
 	LearningSteps   []time.Duration
 	RelearningSteps []time.Duration
-	// MaximumInterval caps a Review-state interval, in days.
+	// MaximumInterval caps a Review-state interval, in days. The stores hold it to at most
+	// store.MaxIntervalDays (36500) where they read their parameter row (this package cannot
+	// name that limit: store imports it), and refuse a review whose due time would fall after
+	// store.MaxTime; Review itself computes any due time a time.Time can hold.
 	MaximumInterval int
 }
 

@@ -176,6 +176,12 @@ func ValidateScheduling(s SchedulingState) error {
 	case s.Reps < 0 || s.Lapses < 0 || s.Reps > math.MaxInt32 || s.Lapses > math.MaxInt32:
 		return &InvalidInputError{Field: "reps/lapses", Reason: fmt.Sprintf("must be in [0, %d]", math.MaxInt32)}
 	}
+	if err := CheckTime("last_review", *s.LastReview); err != nil {
+		return err
+	}
+	if s.NextReview != nil {
+		return CheckTime("next_review", *s.NextReview)
+	}
 	return nil
 }
 

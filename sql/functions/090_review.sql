@@ -7,7 +7,15 @@
 -- Step waits are computed in whole microseconds (steps are whole seconds, so (s0 + s1) / 2 and
 -- s0 · 1.5 are exact) and days are added as 86,400 s each, never as calendar days, so the
 -- session's TimeZone cannot move a due time across a DST change.
-CREATE FUNCTION vestige_review(memory_id uuid, rating integer, reviewed_at timestamptz DEFAULT now())
+--
+-- Times are bounded as client/store/limits.go bounds them (MinTime, MaxTime: years 0001 to
+-- 9999, all RFC 3339 and JSON can write): a review time outside them, or one whose next review
+-- would fall after them, is refused (VS006), so that every stored time can be exported.
+--
+-- reviewed_at NULL (the default) means "now", read with clock_timestamp() once the card is
+-- locked: now() is the transaction's start, and a review that waited for the lock behind
+-- another would be dated before the review it waited for (VS007) although no time was given.
+CREATE FUNCTION vestige_review(memory_id uuid, rating integer, reviewed_at timestamptz DEFAULT NULL)
 RETURNS TABLE (id uuid, state smallint, step integer, stability double precision,
     difficulty double precision, retrievability double precision, last_review timestamptz,
     next_review timestamptz, reps integer, lapses integer)
@@ -20,7 +28,10 @@ AS $$
 DECLARE
     mid         constant uuid := vestige_review.memory_id;
     g           constant integer := vestige_review.rating;       -- the grade, 1..4
-    now_at      constant timestamptz := vestige_review.reviewed_at;
+    now_at      timestamptz := vestige_review.reviewed_at;  -- set once locked when NULL
+    min_time    constant timestamptz := '0001-01-01 00:00:00+00';        -- store.MinTime
+    max_time    constant timestamptz := '9999-12-31 23:59:59.999999+00'; -- store.MaxTime
+    max_ivl     constant integer := 36500;                               -- store.MaxIntervalDays
     us_per_day  constant bigint := 86400000000;
     s_min       constant double precision := 0.001;              -- STABILITY_MIN
     lower_w     constant double precision[] := '{0.001, 0.001, 0.001, 0.001, 1.0, 0.001, 0.001, 0.001, 0.0, 0.0, 0.001, 0.001, 0.001, 0.001, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.1}';
@@ -73,9 +84,9 @@ BEGIN
         RAISE EXCEPTION 'vestige_review: invalid rating % (want 1 again, 2 hard, 3 good or 4 easy)',
             coalesce(g::text, 'NULL') USING ERRCODE = 'VS006';
     END IF;
-    IF now_at IS NULL OR NOT isfinite(now_at) THEN
-        RAISE EXCEPTION 'vestige_review: reviewed_at must be a finite time, not %', coalesce(now_at::text, 'NULL')
-            USING ERRCODE = 'VS006';
+    -- The message starts with the argument's name: the Go client reads it as the field.
+    IF now_at IS NOT NULL AND NOT (now_at >= min_time AND now_at <= max_time) THEN
+        RAISE EXCEPTION 'reviewed_at % is outside the stored range 0001-01-01 to 9999-12-31', now_at USING ERRCODE = 'VS006';
     END IF;
 
     -- Parameters (fsrs.Parameters.Validate: py-fsrs' weight bounds, retention in (0, 1),
@@ -96,6 +107,8 @@ BEGIN
     END IF;
     IF p.maximum_interval_days IS NULL OR p.maximum_interval_days < 1 THEN
         problems := problems || format('maximum interval %s is below 1 day', p.maximum_interval_days);
+    ELSIF p.maximum_interval_days > max_ivl THEN
+        problems := problems || format('maximum interval %s days is above the %s allowed', p.maximum_interval_days, max_ivl);
     END IF;
     IF cardinality(problems) > 0 THEN
         RAISE EXCEPTION 'vestige_review: invalid fsrs_parameters: %', array_to_string(problems, '; ')
@@ -104,19 +117,19 @@ BEGIN
     decay := -w[21];                                  -- DECAY = −w20
     factor := power(0.9::float8, 1 / decay) - 1;      -- FACTOR = 0.9^(1/DECAY) − 1
 
-    -- Lock the card. A new card has no scheduling row to lock, so lock its memory instead
-    -- (FOR NO KEY UPDATE: it serializes two first reviews but does not block inserts that
-    -- merely reference the memory), then look again: a concurrent first review may have
-    -- created the row while this one waited.
-    SELECT * INTO cur FROM scheduling s WHERE s.memory_id = mid FOR UPDATE;
+    -- Lock the card through its memory row, always, and only then read the scheduling row.
+    -- FOR UPDATE (not NO KEY UPDATE) also conflicts with the KEY SHARE lock that inserting a
+    -- row referencing the memory takes, so nobody can create the scheduling row (a concurrent
+    -- first review, a raw upsert) between this read and this review's write. The read is a
+    -- statement of its own, so under READ COMMITTED it sees whatever committed while we waited.
+    PERFORM 1 FROM memories m WHERE m.id = mid FOR UPDATE;
     IF NOT FOUND THEN
-        PERFORM 1 FROM memories m WHERE m.id = mid FOR NO KEY UPDATE;
-        IF NOT FOUND THEN
-            RAISE EXCEPTION 'memory % not found', mid USING ERRCODE = 'VS005';
-        END IF;
-        SELECT * INTO cur FROM scheduling s WHERE s.memory_id = mid FOR UPDATE;
+        RAISE EXCEPTION 'memory % not found', mid USING ERRCODE = 'VS005';
     END IF;
+    SELECT * INTO cur FROM scheduling s WHERE s.memory_id = mid FOR UPDATE;
     is_new := NOT FOUND;
+    -- No time given: the review happens now, while it holds the lock.
+    now_at := coalesce(now_at, clock_timestamp());
 
     IF is_new THEN
         -- Initial: S0(G) = w[G−1], D0(G) = clamp(w4 − exp(w5·(G−1)) + 1).
@@ -274,15 +287,32 @@ BEGIN
     ELSE
         n_due := now_at + wait_us * interval '1 microsecond';
     END IF;
+    -- A due time past MaxTime could be stored but never exported: refuse the review instead.
+    -- (now_at ≤ max_time and at most max_ivl days are added: no overflow before this check.)
+    IF n_due > max_time THEN
+        RAISE EXCEPTION 'reviewed_at % would schedule the next review after 9999-12-31 (at %)',
+            to_char(now_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            to_char(n_due AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') USING ERRCODE = 'VS006';
+    END IF;
 
-    INSERT INTO scheduling AS s
-           (memory_id, stability, difficulty, retrievability, last_review, next_review, reps, lapses, state, step)
-    VALUES (mid, n_s, n_d, r_before, now_at, n_due, n_reps, n_lapses, n_state, n_step)
-    ON CONFLICT (memory_id) DO UPDATE
-       SET stability = excluded.stability, difficulty = excluded.difficulty,
-           retrievability = excluded.retrievability, last_review = excluded.last_review,
-           next_review = excluded.next_review, reps = excluded.reps, lapses = excluded.lapses,
-           state = excluded.state, step = excluded.step;
+    IF is_new THEN
+        -- Never overwrite a row this review did not read (its prior state would be a lie). The
+        -- memory lock keeps out other writers under READ COMMITTED; under REPEATABLE READ a row
+        -- committed after the snapshot is invisible here, and the caller must retry.
+        INSERT INTO scheduling
+               (memory_id, stability, difficulty, retrievability, last_review, next_review, reps, lapses, state, step)
+        VALUES (mid, n_s, n_d, r_before, now_at, n_due, n_reps, n_lapses, n_state, n_step)
+        ON CONFLICT (memory_id) DO NOTHING;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'vestige_review: memory % gained a scheduling row while it was reviewed as a new card; retry', mid
+                USING ERRCODE = 'serialization_failure';
+        END IF;
+    ELSE
+        UPDATE scheduling s
+           SET stability = n_s, difficulty = n_d, retrievability = r_before, last_review = now_at,
+               next_review = n_due, reps = n_reps, lapses = n_lapses, state = n_state, step = n_step
+         WHERE s.memory_id = mid;
+    END IF;
 
     next_json := jsonb_build_object(
         'state', n_state, 'step', n_step, 'stability', n_s, 'difficulty', n_d,
@@ -308,4 +338,4 @@ END;
 $$;
 
 COMMENT ON FUNCTION vestige_review(uuid, integer, timestamptz) IS
-'Reviews a memory with FSRS-6 (py-fsrs 6.3.2 semantics, no fuzzing; the twin of client/fsrs) and returns its new scheduling row. rating: 1 again, 2 hard, 3 good, 4 easy; reviewed_at defaults to now(). Reads the one-row fsrs_parameters table. A memory without a scheduling row is a new card: the first review creates the row (learning, step 0). Elapsed time counts whole 24-hour periods; under one day the short-term formula runs (same-day success never lowers stability). retrievability is stored as R just before this review (whole elapsed days; 1 for a new card); reps counts reviews, lapses counts Again in the review state. Locks the scheduling row (the memory row for a new card), upserts scheduling and appends a review_events row whose prior_state and new_state are the row''s fields as JSON ({} as prior for a new card), all in this one call. Errors: VS005 unknown memory; VS006 rating outside 1..4, a NULL argument, invalid fsrs_parameters, or a scheduling row no review could have produced; VS007 reviewed_at before the last review.';
+'Reviews a memory with FSRS-6 (py-fsrs 6.3.2 semantics, no fuzzing; the twin of client/fsrs) and returns its new scheduling row. rating: 1 again, 2 hard, 3 good, 4 easy; reviewed_at NULL (the default) means now, read with clock_timestamp() once the card is locked. Reads the one-row fsrs_parameters table. A memory without a scheduling row is a new card: the first review creates the row (learning, step 0). Elapsed time counts whole 24-hour periods; under one day the short-term formula runs (same-day success never lowers stability). retrievability is stored as R just before this review (whole elapsed days; 1 for a new card); reps counts reviews, lapses counts Again in the review state. Locks the memory row (FOR UPDATE, so concurrent reviews of one memory, first reviews included, serialize), writes scheduling and appends a review_events row whose prior_state and new_state are the row''s fields as JSON ({} as prior for a new card), all in this one call. Errors: VS005 unknown memory; VS006 rating outside 1..4, a NULL memory_id or rating, reviewed_at outside 0001-01-01..9999-12-31 (UTC) or one whose next review would fall after 9999-12-31, invalid fsrs_parameters (maximum_interval_days at most 36500), or a scheduling row no review could have produced; VS007 reviewed_at before the last review; 40001 when, under REPEATABLE READ or stricter, a first review meets a scheduling row committed after its snapshot.';

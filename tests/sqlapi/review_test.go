@@ -311,8 +311,6 @@ func TestReviewErrors(t *testing.T) {
 	requireState(t, err, "VS006", "rating")
 	_, err = d.conn.Exec(ctx, `SELECT vestige_review(memory_id => NULL, rating => 3)`)
 	requireState(t, err, "VS006", "memory_id")
-	_, err = d.conn.Exec(ctx, `SELECT vestige_review(memory_id => $1, rating => 3, reviewed_at => NULL)`, id)
-	requireState(t, err, "VS006", "reviewed_at")
 	require.Nil(t, scheduling(t, d.conn, id), "no error wrote anything")
 	require.Empty(t, reviewEvents(t, d.conn, id))
 
@@ -337,8 +335,9 @@ func TestReviewErrors(t *testing.T) {
 	requireState(t, err, "VS006", "no step", "no last review", "stability 0")
 }
 
-// reps counts every review; lapses only Again in the review state. reviewed_at defaults to
-// the transaction's now().
+// reps counts every review; lapses only Again in the review state. Without reviewed_at (or
+// with NULL) the review is dated when it holds the card: clock_timestamp(), not the
+// transaction's now().
 func TestReviewRepsLapsesAndDefaultTime(t *testing.T) {
 	d := newDB(t)
 	ctx := context.Background()
@@ -378,15 +377,19 @@ func TestReviewRepsLapsesAndDefaultTime(t *testing.T) {
 		require.Equal(t, evs[i-1].New, evs[i].Prior, "event %d's prior is event %d's new state", i, i-1)
 	}
 
-	// Without reviewed_at, the review happens at now() (here: the transaction's start).
-	other := newMemory(t, d.conn, "reviewed now", t0)
-	tx, err := d.conn.Begin(ctx)
-	require.NoError(t, err)
-	var now, last time.Time
-	require.NoError(t, tx.QueryRow(ctx, `SELECT now()`).Scan(&now))
-	require.NoError(t, tx.QueryRow(ctx, `SELECT last_review FROM vestige_review($1, 3)`, other).Scan(&last))
-	require.NoError(t, tx.Commit(ctx))
-	require.True(t, now.Equal(last), "default reviewed_at: want %s, got %s", now, last)
+	// Without reviewed_at, the review happens when it runs, later than the transaction's start.
+	for _, call := range []string{`SELECT last_review FROM vestige_review($1, 3)`,
+		`SELECT last_review FROM vestige_review($1, 3, NULL)`} {
+		other := newMemory(t, d.conn, "reviewed now", t0)
+		tx, err := d.conn.Begin(ctx)
+		require.NoError(t, err)
+		var start, last, after time.Time
+		require.NoError(t, tx.QueryRow(ctx, `SELECT now() FROM pg_sleep(0.01)`).Scan(&start))
+		require.NoError(t, tx.QueryRow(ctx, call, other).Scan(&last))
+		require.NoError(t, tx.QueryRow(ctx, `SELECT clock_timestamp()`).Scan(&after))
+		require.NoError(t, tx.Commit(ctx))
+		require.True(t, last.After(start) && !last.After(after), "%s: want a time in (%s, %s], got %s", call, start, after, last)
+	}
 }
 
 // Two first reviews of the same memory at once serialize: the second waits for the first and

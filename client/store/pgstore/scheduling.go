@@ -104,6 +104,9 @@ func (s *Store) DueMemories(ctx context.Context, before time.Time, n int) ([]sto
 	if before.IsZero() {
 		before = store.Now()
 	}
+	if err := store.CheckTime("before", before); err != nil {
+		return nil, err
+	}
 	var out []store.DueMemory
 	err := s.with(ctx, "due memories", func(c *pgxpool.Conn) error {
 		rows, err := c.Query(ctx, `SELECT r.id, r.content, r.node_type, r.tags, r.domains, r.domain_scores,
@@ -136,6 +139,9 @@ func (s *Store) DueMemories(ctx context.Context, before time.Time, n int) ([]sto
 func (s *Store) Retrievability(ctx context.Context, memoryID uuid.UUID, at time.Time) (float64, error) {
 	if at.IsZero() {
 		at = store.Now()
+	}
+	if err := store.CheckTime("at", at); err != nil {
+		return 0, err
 	}
 	var r float64
 	err := s.with(ctx, "retrievability", func(c *pgxpool.Conn) error {

@@ -18,16 +18,26 @@ import (
 // Review is vestige_review's twin: client/fsrs computes the review with the parameters of
 // this store's fsrs_parameters row, and the scheduling row and the review event are written
 // in one transaction, with the event's states in the same JSON shape as Postgres writes.
+//
+// A zero time means now, read once the write transaction holds the database's write lock (as
+// vestige_review reads it once it holds the memory's lock): a time read before could be older
+// than that of a review that ran while this one waited, which would then refuse this one.
 func (s *Store) Review(ctx context.Context, memoryID uuid.UUID, rating int, at time.Time) (store.SchedulingState, error) {
-	if at.IsZero() {
-		at = store.Now()
+	if !at.IsZero() {
+		if err := store.CheckTime("reviewed_at", at); err != nil {
+			return store.SchedulingState{}, err
+		}
 	}
-	at = store.Truncate(at)
 	if !fsrs.Rating(rating).Valid() {
 		return store.SchedulingState{}, &store.InvalidInputError{Field: "rating", Reason: fmt.Sprintf("%d is not 1 (again), 2 (hard), 3 (good) or 4 (easy)", rating)}
 	}
 	var out store.SchedulingState
 	err := s.write(ctx, func(conn *sqlite.Conn) error {
+		at := at
+		if at.IsZero() {
+			at = store.Now()
+		}
+		at = store.Truncate(at)
 		if err := memoryExists(conn, memoryID); err != nil {
 			return err
 		}
@@ -52,6 +62,9 @@ func (s *Store) Review(ctx context.Context, memoryID uuid.UUID, rating int, at t
 		next, err := params.Review(card, fsrs.Rating(rating), at)
 		if err != nil {
 			return reviewError(err)
+		}
+		if err := checkDue(at, next.Due); err != nil {
+			return err
 		}
 		out = fromCard(memoryID, next, params.ReviewRetrievability(card, at))
 		priorJSON, err := stateJSON(prior)
@@ -80,6 +93,16 @@ func (s *Store) Review(ctx context.Context, memoryID uuid.UUID, rating int, at t
 		return store.SchedulingState{}, interpretError(ctx, err)
 	}
 	return out, nil
+}
+
+// checkDue refuses a review whose next review would fall after store.MaxTime: it could be
+// stored but never exported. (store.MaxIntervalDays bounds the interval, not the date.)
+func checkDue(at, due time.Time) error {
+	if due.After(store.MaxTime) {
+		return &store.InvalidInputError{Field: "reviewed_at", Reason: fmt.Sprintf("%s would schedule the next review after %s (at %s)",
+			at.UTC().Format(jsonTimeLayout), store.MaxTime.Format(time.DateOnly), due.UTC().Format(jsonTimeLayout))}
+	}
+	return nil
 }
 
 // reviewError maps client/fsrs' errors to the store's, as the SQLSTATEs of vestige_review do.
@@ -130,6 +153,11 @@ func fsrsParameters(conn *sqlite.Conn) (fsrs.Parameters, error) {
 	if !found {
 		return p, &store.InvalidInputError{Field: "fsrs_parameters", Reason: "the row is missing"}
 	}
+	// client/fsrs cannot name store's limits (store imports it), so the bound is held here,
+	// where the row is read, as vestige_review holds it where it reads the row.
+	if p.MaximumInterval > store.MaxIntervalDays {
+		return p, &store.InvalidInputError{Field: "fsrs_parameters", Reason: fmt.Sprintf("maximum interval %d days is above the %d allowed", p.MaximumInterval, store.MaxIntervalDays)}
+	}
 	return p, nil
 }
 
@@ -161,6 +189,9 @@ func fromCard(id uuid.UUID, c fsrs.Card, r float64) store.SchedulingState {
 	}
 }
 
+// jsonTimeLayout is how vestige_review writes a time: UTC, six fraction digits, Z.
+const jsonTimeLayout = "2006-01-02T15:04:05.000000Z"
+
 // stateJSON is a scheduling row as review_events holds it, in vestige_review's shape: {} for a
 // new card; times as UTC with six fraction digits.
 func stateJSON(s *store.SchedulingState) (jsonText, error) {
@@ -171,7 +202,7 @@ func stateJSON(s *store.SchedulingState) (jsonText, error) {
 		if t == nil {
 			return nil
 		}
-		return t.UTC().Format("2006-01-02T15:04:05.000000Z")
+		return t.UTC().Format(jsonTimeLayout)
 	}
 	b, err := json.Marshal(map[string]any{
 		"state": s.State, "step": s.Step, "stability": s.Stability, "difficulty": s.Difficulty,

@@ -87,6 +87,9 @@ func (s *Store) DueMemories(ctx context.Context, before time.Time, limit int) ([
 	if before.IsZero() {
 		before = store.Now()
 	}
+	if err := store.CheckTime("before", before); err != nil {
+		return nil, err
+	}
 	if limit == 0 {
 		limit = store.DefaultLimit
 	}
@@ -141,6 +144,9 @@ func (s *Store) DueMemories(ctx context.Context, before time.Time, limit int) ([
 func (s *Store) Retrievability(ctx context.Context, memoryID uuid.UUID, at time.Time) (float64, error) {
 	if at.IsZero() {
 		at = store.Now()
+	}
+	if err := store.CheckTime("at", at); err != nil {
+		return 0, err
 	}
 	atMicros, err := micros(at)
 	if err != nil {

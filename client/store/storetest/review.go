@@ -1,8 +1,10 @@
 package storetest
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -142,4 +144,118 @@ func requireRel(h *harness, want, got float64, what string, i int) {
 	h.Helper()
 	tol := 1e-9 * math.Max(math.Abs(want), 1e-300)
 	require.InDelta(h, want, got, tol, "review %d: %s", i, what)
+}
+
+// testReviewTimeBounds: every time a review stores can be read back and exported. A review
+// time outside [MinTime, MaxTime] is refused, and so is one whose next review would fall after
+// MaxTime (an Easy on 9999-12-30 would schedule it in year 10000); nothing is written, and the
+// store still exports. A review near MaxTime whose next review stays within it passes.
+func testReviewTimeBounds(h *harness) {
+	m := h.note("a memory reviewed at the end of time")
+	requireField := func(err error, field, reason, what string) {
+		h.Helper()
+		require.ErrorIs(h, err, store.ErrInvalidInput, what)
+		ie, ok := errorsAs[*store.InvalidInputError](err)
+		require.True(h, ok, "%s: %v is an *InvalidInputError", what, err)
+		require.Equal(h, field, ie.Field, what)
+		require.Contains(h, ie.Reason, reason, what)
+	}
+	late := time.Date(9999, 12, 30, 0, 0, 0, 0, time.UTC)
+	_, err := h.s.Review(h.ctx, m.ID, int(fsrs.Easy), late)
+	requireField(err, "reviewed_at", "would schedule the next review after 9999-12-31", "Easy on 9999-12-30")
+	for _, at := range []time.Time{store.MaxTime.Add(time.Microsecond), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		store.MinTime.Add(-time.Microsecond)} {
+		_, err = h.s.Review(h.ctx, m.ID, int(fsrs.Good), at)
+		requireField(err, "reviewed_at", "outside the stored range", at.String())
+	}
+	got, err := h.s.GetScheduling(h.ctx, m.ID)
+	require.NoError(h, err)
+	require.Nil(h, got, "refused reviews write no scheduling row")
+	stats, err := h.s.Stats(h.ctx)
+	require.NoError(h, err)
+	require.Zero(h, stats.ReviewEvents, "refused reviews write no event")
+
+	// A learning step of ten minutes stays within the range: accepted, and readable.
+	st, err := h.s.Review(h.ctx, m.ID, int(fsrs.Good), late)
+	require.NoError(h, err, "Good on 9999-12-30 waits a learning step")
+	require.True(h, !st.NextReview.After(store.MaxTime), "next review %s", st.NextReview)
+	_, err = h.s.Review(h.ctx, m.ID, int(fsrs.Easy), late.Add(time.Hour))
+	requireField(err, "reviewed_at", "after 9999-12-31", "Easy graduates past MaxTime")
+	stored, err := h.s.GetScheduling(h.ctx, m.ID)
+	require.NoError(h, err)
+	h.requireScheduling(st, stored, "the refused Easy changed nothing")
+
+	// Retrievability and due listing take only times the store can hold.
+	_, err = h.s.Retrievability(h.ctx, m.ID, store.MaxTime.Add(time.Microsecond))
+	requireField(err, "at", "outside the stored range", "Retrievability")
+	_, err = h.s.DueMemories(h.ctx, time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), 10)
+	requireField(err, "before", "outside the stored range", "DueMemories")
+	due, err := h.s.DueMemories(h.ctx, store.MaxTime, 10)
+	require.NoError(h, err)
+	require.Equal(h, memIDs(m), dueIDs(due))
+
+	if d, ok := h.s.(store.Dumper); ok {
+		n := 0
+		require.NoError(h, d.Dump(h.ctx, func(r store.Record) error {
+			n++
+			_, err := json.Marshal(r)
+			return err
+		}), "the store still exports")
+		require.Equal(h, 4, n, "fsrs parameters, memory, scheduling, one review event")
+	}
+}
+
+// testReviewConcurrentNow: reviews without a time, of one new memory, at once. Each is dated
+// when it runs (holding the card), so none is refused as dated before the last review, none
+// overwrites the card another created, and the review log is one unbroken chain.
+func testReviewConcurrentNow(h *harness) {
+	// A few rounds: one round alone can happen to be scheduled in clock order.
+	for range 3 {
+		h.reviewAtOnce(h.note("a memory everyone reviews at once"))
+	}
+}
+
+func (h *harness) reviewAtOnce(m store.Memory) {
+	h.Helper()
+	const reviewers = 8
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make(chan error, reviewers)
+	for range reviewers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := h.s.Review(h.ctx, m.ID, int(fsrs.Good), time.Time{})
+			errs <- err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(h, err, "a review without a time")
+	}
+	st, err := h.s.GetScheduling(h.ctx, m.ID)
+	require.NoError(h, err)
+	require.NotNil(h, st)
+	require.Equal(h, reviewers, st.Reps, "every review counted")
+
+	d, ok := h.s.(store.Dumper)
+	if !ok {
+		return
+	}
+	var events []store.ReviewEvent
+	require.NoError(h, d.Dump(h.ctx, func(r store.Record) error {
+		if r.ReviewEvent != nil && r.ReviewEvent.MemoryID == m.ID {
+			events = append(events, *r.ReviewEvent)
+		}
+		return nil
+	}))
+	require.Len(h, events, reviewers, "one event per review")
+	require.Empty(h, events[0].PriorState, "the first review saw a new card")
+	for i := 1; i < len(events); i++ {
+		require.Equal(h, events[i-1].NewState, events[i].PriorState, "event %d's prior is event %d's new state", i, i-1)
+		require.EqualValues(h, i+1, events[i].NewState["reps"], "event %d", i)
+	}
 }

@@ -53,6 +53,35 @@ func testSchedulingRoundtrip(h *harness) {
 	st, err := h.s.Stats(h.ctx)
 	require.NoError(h, err)
 	require.Equal(h, int64(0), st.ReviewEvents)
+
+	// Times outside [MinTime, MaxTime] could be stored but never exported: refused, naming
+	// the field, and the row is unchanged.
+	past, beyond := store.MinTime.Add(-time.Microsecond), store.MaxTime.Add(time.Microsecond)
+	for _, tc := range []struct {
+		field      string
+		last, next *time.Time
+	}{
+		{"next_review", &next, &beyond},
+		{"last_review", &beyond, nil},
+		{"last_review", &past, &next},
+	} {
+		bad := review
+		bad.LastReview, bad.NextReview = tc.last, tc.next
+		err := h.s.UpdateScheduling(h.ctx, bad)
+		require.ErrorIs(h, err, store.ErrInvalidInput, tc.field)
+		ie, ok := errorsAs[*store.InvalidInputError](err)
+		require.True(h, ok, "%v is an *InvalidInputError", err)
+		require.Equal(h, tc.field, ie.Field)
+	}
+	got, err = h.s.GetScheduling(h.ctx, m.ID)
+	require.NoError(h, err)
+	h.requireScheduling(review, got, "refused upserts change nothing")
+	edge := review
+	edge.LastReview, edge.NextReview = &store.MinTime, &store.MaxTime
+	require.NoError(h, h.s.UpdateScheduling(h.ctx, edge), "the bounds themselves are stored")
+	got, err = h.s.GetScheduling(h.ctx, m.ID)
+	require.NoError(h, err)
+	h.requireScheduling(edge, got, "at the bounds")
 }
 
 // testDueMemories: new cards are due from their creation time, reviewed ones at

@@ -86,6 +86,8 @@ var cases = []testCase{
 	{"Retrievability", testRetrievability},
 	{"Review", testReview},
 	{"ReviewFollows", testReviewFollows},
+	{"ReviewTimeBounds", testReviewTimeBounds},
+	{"ReviewConcurrentNow", testReviewConcurrentNow},
 	{"CountStatsVacuum", testCountStatsVacuum},
 	{"ConcurrentWriters", testConcurrentWriters},
 	{"ValueRulesRefused", testValueRulesRefused},
