@@ -395,8 +395,8 @@ func (r *Record) normalizeFSRS() error {
 	if p.RelearningStepsSecs == nil {
 		p.RelearningStepsSecs = []int{}
 	}
-	if p.MaximumIntervalDays < 1 {
-		return &InvalidInputError{Field: "maximum_interval_days", Reason: "must be at least 1"}
+	if p.MaximumIntervalDays < 1 || p.MaximumIntervalDays > MaxIntervalDays {
+		return &InvalidInputError{Field: "maximum_interval_days", Reason: fmt.Sprintf("%d is outside [1, %d]", p.MaximumIntervalDays, MaxIntervalDays)}
 	}
 	if err := needTime("updated_at", &p.UpdatedAt); err != nil {
 		return err
@@ -412,7 +412,7 @@ func needTime(field string, t *time.Time) error {
 		return &InvalidInputError{Field: field, Reason: "is missing"}
 	}
 	*t = Truncate(*t)
-	return nil
+	return CheckTime(field, *t)
 }
 
 func truncPtr(t *time.Time) *time.Time {
