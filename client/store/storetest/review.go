@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"strconv"
 	"sync"
 	"time"
 
@@ -256,6 +257,6 @@ func (h *harness) reviewAtOnce(m store.Memory) {
 	require.Empty(h, events[0].PriorState, "the first review saw a new card")
 	for i := 1; i < len(events); i++ {
 		require.Equal(h, events[i-1].NewState, events[i].PriorState, "event %d's prior is event %d's new state", i, i-1)
-		require.EqualValues(h, i+1, events[i].NewState["reps"], "event %d", i)
+		require.Equal(h, json.Number(strconv.Itoa(i+1)), events[i].NewState["reps"], "event %d", i)
 	}
 }
