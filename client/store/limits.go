@@ -37,6 +37,13 @@ const (
 	MaxVectorNorm = 1e6
 	// MaxIntervalDays bounds the FSRS maximum interval (the reference scheduler's default).
 	MaxIntervalDays = 36500
+	// MaxQueryTextChars and MaxQueryTerms bound the work any query text can cause, the same
+	// on both backends and in SQL (vestige_fts_terms): only the first 64 distinct search
+	// terms of the first 100,000 characters (Unicode code points) count. Longer text is
+	// never refused, the rest is ignored. 100,000 characters keep to_tsvector far from its
+	// 1 MB limit while a long pasted question still counts whole.
+	MaxQueryTextChars = 100000
+	MaxQueryTerms     = 64
 )
 
 // MinTime and MaxTime bound every stored time (created_at, updated_at, review times, due

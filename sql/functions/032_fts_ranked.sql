@@ -4,8 +4,8 @@
 -- opposite). Per term t matched by a memory:
 --     idf(t) × tf(t) × (k1 + 1) / (tf(t) + k1),   k1 = 1.2
 -- where tf(t) = ts_rank_cd(search_vec, t): occurrences weighted content 1.0, node type 0.4,
--- tags 0.2, and idf(t) = max(ln((N − df + 0.5) / (df + 0.5)), 1e-6) as in SQLite FTS5's bm25.
--- The score is the sum over terms; ties by id.
+-- tags 0.2, and idf(t) = max(ln((N − df + 0.5) / (df + 0.5)), 1e-6) as in SQLite FTS5's bm25,
+-- with N never below any term's df. The score is the sum over terms; ties by id.
 CREATE FUNCTION vestige_fts_ranked(query_text text, match_count integer,
     domain_filter text[] DEFAULT NULL, node_type_filter text[] DEFAULT NULL,
     tag_filter text[] DEFAULT NULL, min_retrievability double precision DEFAULT NULL)
@@ -50,7 +50,10 @@ BEGIN
         RETURN;
     END IF;
 
-    -- N: exact on small tables (deterministic), the planner's estimate on large ones.
+    -- N: exact on small tables (deterministic), the planner's estimate on large ones. The
+    -- estimate and the counts below are taken at different times (ANALYZE, now), so they can
+    -- disagree: after a bulk insert a rare term's exact df can pass the stale N. N is raised
+    -- to the largest df below, so that stale statistics cost ranking quality, never an error.
     SELECT CASE WHEN c.reltuples >= 50000 THEN c.reltuples::bigint END INTO total
       FROM pg_class c WHERE c.oid = 'memories'::regclass;
     IF total IS NULL THEN
@@ -74,6 +77,10 @@ BEGIN
         ELSE
             dfs := dfs || (SELECT count(*) FROM memories m WHERE m.search_vec @@ terms[i]);
         END IF;
+    END LOOP;
+    -- N ≥ every df, so the logarithm's argument is always > 0.
+    total := greatest(total, (SELECT max(u) FROM unnest(dfs) u), 1);
+    FOR i IN 1 .. cardinality(terms) LOOP
         idfs := idfs || greatest(ln((total - dfs[i] + 0.5) / (dfs[i] + 0.5)), 1e-6);
     END LOOP;
 

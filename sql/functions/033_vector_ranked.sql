@@ -2,6 +2,9 @@
 -- page: when few rows pass the filter they are ranked exactly (cheap, and exact recall);
 -- otherwise HNSW scans iteratively until the page is full, falling back to the exact scan if
 -- the index runs out of candidates first.
+-- A stored vector written before the norm rules (store.MinVectorNorm) can make pgvector's
+-- distance NaN; such rows are left out (NaN sorts after every number, so the exact scans
+-- lose no real row to them), so no score is ever NaN.
 CREATE FUNCTION vestige_vector_ranked(query_embedding vector, match_count integer,
     domain_filter text[] DEFAULT NULL, node_type_filter text[] DEFAULT NULL,
     tag_filter text[] DEFAULT NULL, min_retrievability double precision DEFAULT NULL)
@@ -27,9 +30,20 @@ DECLARE
     total_rows real;
     ids uuid[];
     distances double precision[];
+    norm double precision;
 BEGIN
     IF query_embedding IS NULL OR match_count IS NULL OR match_count < 1 THEN
         RETURN;
+    END IF;
+    -- The bounds of store.MinVectorNorm and MaxVectorNorm (vestige_search checks them first;
+    -- this building block is callable on its own). pgvector sums squares in float4: a vector
+    -- too short underflows and scores NaN.
+    norm := vector_norm(query_embedding);
+    IF norm = 0 THEN
+        RAISE EXCEPTION 'query embedding is the zero vector (cosine similarity is undefined)' USING ERRCODE = 'VS006';
+    ELSIF NOT norm BETWEEN 1e-6 AND 1e6 THEN
+        RAISE EXCEPTION 'query embedding has norm %, outside the allowed [1e-06, 1e+06] (too small or too large to normalise)',
+            norm USING ERRCODE = 'VS006';
     END IF;
     SELECT * INTO registered FROM embedding_model WHERE embedding_model.id = 1;
     IF NOT FOUND THEN
@@ -40,54 +54,63 @@ BEGIN
             vector_dims(query_embedding), registered.name, registered.dimension
             USING ERRCODE = 'VS002';
     END IF;
-    IF vector_norm(query_embedding) = 0 THEN
-        RAISE EXCEPTION 'query embedding is the zero vector: cosine similarity is undefined' USING ERRCODE = 'VS006';
-    END IF;
 
     clause := vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability);
     -- A small table is ranked exactly too: cheaper than the graph walk, and exact.
     IF clause = '' AND (SELECT c.reltuples FROM pg_class c WHERE c.oid = 'memories'::regclass) >= hnsw_min_rows THEN
-        RETURN QUERY
-            SELECT c.id, 1 - c.distance, (row_number() OVER (ORDER BY c.distance, c.id))::integer
-              FROM (SELECT m.id, m.embedding <=> query_embedding AS distance
-                      FROM memories m
-                     WHERE m.embedding IS NOT NULL
-                     ORDER BY m.embedding <=> query_embedding
-                     LIMIT match_count) c
-             ORDER BY 3;
-        RETURN;
-    END IF;
-
-    IF min_retrievability IS NOT NULL THEN
-        SELECT p.weights[21] INTO decay FROM fsrs_parameters p WHERE p.id = 1;
-    END IF;
-    -- How many rows pass: estimated from statistics on a large table, where a capped count
-    -- of a common domain costs more than the search (the retrievability filter counts as
-    -- passing everything: most memories are recent); counted on a small one.
-    SELECT c.reltuples INTO total_rows FROM pg_class c WHERE c.oid = 'memories'::regclass;
-    IF total_rows >= 50000 THEN
-        passing := (vestige_filter_selectivity(domain_filter, node_type_filter, tag_filter) * total_rows)::integer;
-    END IF;
-    IF passing IS NULL THEN
-        EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM memories m WHERE m.embedding IS NOT NULL'
-                || clause || ' LIMIT ' || exact_threshold || ') s'
-           INTO passing
-          USING query_embedding, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count;
-    END IF;
-
-    IF passing >= exact_threshold THEN
-        EXECUTE 'SELECT array_agg(c.id ORDER BY c.distance, c.id), array_agg(c.distance ORDER BY c.distance, c.id)
-                   FROM (SELECT m.id, m.embedding <=> $1 AS distance FROM memories m
-                          WHERE m.embedding IS NOT NULL' || clause || '
-                          ORDER BY m.embedding <=> $1 LIMIT $7) c'
-           INTO ids, distances
-          USING query_embedding, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count;
+        -- The row count is ANALYZE's and may be stale: with most rows deleted since (their
+        -- index entries not yet vacuumed), a walk can come back short; the exact ranking
+        -- below then fills the page.
+        SELECT array_agg(c.id ORDER BY c.distance, c.id), array_agg(c.distance ORDER BY c.distance, c.id)
+          INTO ids, distances
+          FROM (SELECT m.id, m.embedding <=> query_embedding AS distance
+                  FROM memories m
+                 WHERE m.embedding IS NOT NULL
+                 ORDER BY m.embedding <=> query_embedding
+                 LIMIT match_count) c
+         WHERE c.distance <> 'NaN';
         IF coalesce(cardinality(ids), 0) >= match_count THEN
             RETURN QUERY
                 SELECT u.id, 1 - u.distance, u.ord::integer
                   FROM unnest(ids, distances) WITH ORDINALITY AS u(id, distance, ord)
                  ORDER BY u.ord;
             RETURN;
+        END IF;
+    ELSE
+        IF min_retrievability IS NOT NULL THEN
+            SELECT p.weights[21] INTO decay FROM fsrs_parameters p WHERE p.id = 1;
+        END IF;
+        -- How many rows pass: estimated from statistics on a large table, where a capped count
+        -- of a common domain costs more than the search (the retrievability filter counts as
+        -- passing everything: most memories are recent); counted on a small one.
+        SELECT c.reltuples INTO total_rows FROM pg_class c WHERE c.oid = 'memories'::regclass;
+        IF total_rows >= 50000 THEN
+            -- Capped: a share of a stale (or huge) estimate must not overflow the integer.
+            passing := least(vestige_filter_selectivity(domain_filter, node_type_filter, tag_filter) * total_rows,
+                             exact_threshold)::integer;
+        END IF;
+        IF passing IS NULL THEN
+            EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM memories m WHERE m.embedding IS NOT NULL'
+                    || clause || ' LIMIT ' || exact_threshold || ') s'
+               INTO passing
+              USING query_embedding, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count;
+        END IF;
+
+        IF passing >= exact_threshold THEN
+            EXECUTE 'SELECT array_agg(c.id ORDER BY c.distance, c.id), array_agg(c.distance ORDER BY c.distance, c.id)
+                       FROM (SELECT m.id, m.embedding <=> $1 AS distance FROM memories m
+                              WHERE m.embedding IS NOT NULL' || clause || '
+                              ORDER BY m.embedding <=> $1 LIMIT $7) c
+                      WHERE c.distance <> ''NaN'''
+               INTO ids, distances
+              USING query_embedding, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count;
+            IF coalesce(cardinality(ids), 0) >= match_count THEN
+                RETURN QUERY
+                    SELECT u.id, 1 - u.distance, u.ord::integer
+                      FROM unnest(ids, distances) WITH ORDINALITY AS u(id, distance, ord)
+                     ORDER BY u.ord;
+                RETURN;
+            END IF;
         END IF;
     END IF;
 
@@ -97,10 +120,11 @@ BEGIN
            FROM (SELECT m.id, (m.embedding <=> $1) + 0 AS distance FROM memories m
                   WHERE m.embedding IS NOT NULL' || clause || '
                   ORDER BY 2, m.id LIMIT $7) c
+          WHERE c.distance <> ''NaN''
           ORDER BY 3'
         USING query_embedding, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count;
 END;
 $$;
 
 COMMENT ON FUNCTION vestige_vector_ranked(vector, integer, text[], text[], text[], double precision) IS
-'Building block of vestige_search: the vector branch as (id, score, rank), best first. score = 1 - cosine distance; HNSW when unfiltered on a table of 4000 rows or more (exact below); filtered pages are always full (exact ranking when fewer than 12000 rows pass (estimated from statistics on large tables), else iterative HNSW with an exact fallback). Raises VS002 for a dimension other than the registered model''s, VS006 for the zero vector. No rows when no model is registered.';
+'Building block of vestige_search: the vector branch as (id, score, rank), best first. score = 1 - cosine distance; HNSW when unfiltered on a table of 4000 rows or more (exact below, or when the walk comes back short); filtered pages are always full (exact ranking when fewer than 12000 rows pass (estimated from statistics on large tables), else iterative HNSW with an exact fallback). Raises VS002 for a dimension other than the registered model''s, VS006 for a query embedding of norm outside [1e-06, 1e+06] (the zero vector included). Never a NaN score: a stored vector pgvector cannot score is left out. No rows when no model is registered.';

@@ -3,7 +3,9 @@
 -- walk, without counting (a capped count of a 40 % domain costs more than the search).
 -- Filters are taken as independent; a value absent from the most-common lists gets half the
 -- least common one's frequency, as Postgres' own estimators do. NULL when a filtered column
--- has no statistics yet (the caller then counts).
+-- has no statistics yet (the caller then counts). An empty array is no filter, as NULL is.
+-- The statistics may be stale (taken before a bulk write): the result is still a share in
+-- [0, 1], never an error.
 CREATE FUNCTION vestige_filter_selectivity(domain_filter text[], node_type_filter text[], tag_filter text[])
 RETURNS double precision
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -18,6 +20,9 @@ DECLARE
     v text;
     pos integer;
 BEGIN
+    IF cardinality(domain_filter) = 0 THEN domain_filter := NULL; END IF;
+    IF cardinality(node_type_filter) = 0 THEN node_type_filter := NULL; END IF;
+    IF cardinality(tag_filter) = 0 THEN tag_filter := NULL; END IF;
     -- Array columns: most_common_elems with their frequencies (followed by min, max and
     -- null-fraction entries, which the loop below never reads).
     IF domain_filter IS NOT NULL OR tag_filter IS NOT NULL THEN
@@ -59,9 +64,9 @@ BEGIN
         END LOOP;
         sel := sel * least(part, 1);
     END IF;
-    RETURN sel;
+    RETURN least(greatest(sel, 0), 1);
 END;
 $$;
 
 COMMENT ON FUNCTION vestige_filter_selectivity(text[], text[], text[]) IS
-'Internal building block of the vector branch: the estimated share of memories passing the domain, node-type and tag filters, from ANALYZE statistics (independent filters; absent values at half the least common frequency). NULL when a filtered column has no statistics.';
+'Internal building block of the vector branch: the estimated share of memories passing the domain, node-type and tag filters, from ANALYZE statistics (independent filters; absent values at half the least common frequency; a NULL or empty array is no filter), always in [0, 1]. NULL when a filtered column has no statistics.';

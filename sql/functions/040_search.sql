@@ -9,9 +9,22 @@ LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET jit = off
 AS $$
 #variable_conflict use_column
+DECLARE
+    norm double precision;
 BEGIN
     IF (query_text IS NULL OR query_text = '') AND query_embedding IS NULL THEN
         RAISE EXCEPTION 'empty query: give query_text, query_embedding, or both' USING ERRCODE = 'VS001';
+    END IF;
+    -- A query embedding must have a direction: the bounds of store.MinVectorNorm and
+    -- MaxVectorNorm, checked before any work (pgvector already refuses NaN and infinities).
+    IF query_embedding IS NOT NULL THEN
+        norm := vector_norm(query_embedding);
+        IF norm = 0 THEN
+            RAISE EXCEPTION 'query embedding is the zero vector (cosine similarity is undefined)' USING ERRCODE = 'VS006';
+        ELSIF NOT norm BETWEEN 1e-6 AND 1e6 THEN
+            RAISE EXCEPTION 'query embedding has norm %, outside the allowed [1e-06, 1e+06] (too small or too large to normalise)',
+                norm USING ERRCODE = 'VS006';
+        END IF;
     END IF;
     IF match_count IS NULL OR match_count < 1 OR match_count > 1000 THEN
         RAISE EXCEPTION 'match_count % is outside 1..1000', match_count USING ERRCODE = 'VS006';
@@ -44,4 +57,4 @@ END;
 $$;
 
 COMMENT ON FUNCTION vestige_search(text, vector, integer, text[], text[], text[], double precision) IS
-'Hybrid search: full-text (any-term, ts_rank_cd) and vector (cosine, HNSW) ranks fused by Reciprocal Rank Fusion, k = 60, each branch over-fetching 3 × match_count; ties by id. Empty text searches by vector only, NULL embedding by text only; both missing raises VS001. Filters (domains overlap, node type in, tags overlap, live retrievability >=) apply inside both branches, and filtered pages are full. VS002 for a wrong embedding dimension, VS006 for match_count outside 1..1000 or min_retrievability outside [0, 1].';
+'Hybrid search: full-text (any-term, ts_rank_cd) and vector (cosine, HNSW) ranks fused by Reciprocal Rank Fusion, k = 60, each branch over-fetching 3 × match_count; ties by id. Empty text searches by vector only, NULL embedding by text only; both missing raises VS001. Filters (domains overlap, node type in, tags overlap, live retrievability >=) apply inside both branches, and filtered pages are full. VS002 for a wrong embedding dimension, VS006 for a query embedding of norm outside [1e-06, 1e+06] (the zero vector included), match_count outside 1..1000 or min_retrievability outside [0, 1]. A NULL or empty filter array is no filter. Scores are never NaN.';

@@ -13,4 +13,4 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION vestige_vector_search(vector, integer, text[], text[], text[], double precision) IS
-'Vector search only: vestige_search with no text (same columns; fts_score and fts_rank are NULL). NULL embedding raises VS001, a wrong dimension VS002.';
+'Vector search only: vestige_search with no text (same columns; fts_score and fts_rank are NULL). NULL embedding raises VS001, a wrong dimension VS002, a norm outside [1e-06, 1e+06] (the zero vector included) VS006.';

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -113,4 +114,37 @@ func TestFilterSelectivityFromStatistics(t *testing.T) {
 			`SELECT vestige_filter_selectivity($1, $2, $3)`, c.domains, c.nodeTypes, c.tags).Scan(&got))
 		require.InDelta(t, c.want, got, c.tol, "%v %v %v", c.domains, c.nodeTypes, c.tags)
 	}
+}
+
+// An empty filter array is no filter, exactly like NULL (the Go client's rule too): a caller
+// that builds the list from an empty selection means "any", never "none".
+func TestEmptyFilterArrayIsNoFilter(t *testing.T) {
+	d := newDB(t)
+	d.registerModel()
+	for i := range 5 {
+		d.insert(fmt.Sprintf("empty filter probe %d", i), []string{"dev"}, []string{"t"}, "note")
+	}
+	v := d.vec("filter probe")
+	for _, call := range []string{
+		`vestige_search('filter probe', $1::vector, 10`, `vestige_search('filter probe', NULL, 10`,
+		`vestige_search('', $1::vector, 10`, `vestige_fts_search('filter probe', 10`, `vestige_vector_search($1::vector, 10`,
+	} {
+		args := []any{v}
+		if !strings.Contains(call, "$1") {
+			args = nil
+		}
+		want := ids(d.search(call+`)`, args...))
+		require.Len(t, want, 5, call)
+		for _, filter := range []string{
+			`domain_filter => '{}'`, `node_type_filter => '{}'`, `tag_filter => ARRAY[]::text[]`,
+			`domain_filter => '{}', node_type_filter => '{}', tag_filter => '{}'`,
+			`domain_filter => '{}', min_retrievability => 0`,
+		} {
+			require.Equal(t, want, ids(d.search(call+`, `+filter+`)`, args...)), "%s, %s", call, filter)
+		}
+	}
+	var sel float64
+	require.NoError(t, d.conn.QueryRow(context.Background(),
+		`SELECT vestige_filter_selectivity('{}', '{}', '{}')`).Scan(&sel))
+	require.Equal(t, 1.0, sel, "an empty array passes every row")
 }

@@ -3,6 +3,7 @@ package sqlapi_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -223,4 +224,106 @@ func TestLongQuestionFindsEveryRelevantMemory(t *testing.T) {
 		}
 	}
 	require.Equal(t, 5, found, "all five relevant memories in the top 10: %v", got)
+}
+
+// A query embedding must have a direction: a norm outside [1e-06, 1e+06] (store.MinVectorNorm,
+// MaxVectorNorm) is refused with VS006 naming the query embedding and the bound, before any
+// other check, by every function that takes one. pgvector itself refuses NaN and infinities.
+func TestQueryEmbeddingNorm(t *testing.T) {
+	d := newDB(t)
+	d.exec(`SELECT vestige_ensure_embedding_model('random-4', 4, 'test')`)
+	d.exec(`INSERT INTO memories (content, embedding) VALUES ('direction probe', '[1,0,0,0]')`)
+	for _, c := range []struct{ vec, want string }{
+		{"[1e-45,0,0,0]", "outside the allowed [1e-06, 1e+06]"},
+		{"[1e-7,0,0,0]", "outside the allowed [1e-06, 1e+06]"},
+		{"[2e6,0,0,0]", "outside the allowed [1e-06, 1e+06]"},
+		{"[3e38,3e38,0,0]", "outside the allowed [1e-06, 1e+06]"},
+		{"[0,0,0,0]", "zero vector"},
+		{"[1e-45,0]", "outside the allowed [1e-06, 1e+06]"}, // before the dimension check
+	} {
+		for _, call := range []string{
+			`vestige_search(NULL, $1::vector)`, `vestige_search('probe', $1::vector, 5)`,
+			`vestige_vector_search($1::vector)`, `vestige_vector_search($1::vector, 5, domain_filter => ARRAY['x'])`,
+		} {
+			_, err := d.query(call, c.vec)
+			requireState(t, err, "VS006", "query embedding", c.want)
+		}
+		_, err := d.conn.Exec(context.Background(), `SELECT * FROM vestige_vector_ranked($1::vector, 5)`, c.vec)
+		requireState(t, err, "VS006", "query embedding", c.want)
+	}
+	for _, vec := range []string{"[2e-6,0,0,0]", "[5e5,0,0,0]"} {
+		got := d.search(`vestige_vector_search($1::vector)`, vec)
+		require.Len(t, got, 1, vec)
+		require.InDelta(t, 1, *got[0].VectorScore, 1e-6, vec)
+	}
+}
+
+// No search returns a NaN score, even over a stored vector pgvector cannot score (written
+// before the norm rules, or with the rules' trigger off): that row is left out of the vector
+// branch.
+func TestNoNaNScores(t *testing.T) {
+	d := newDB(t)
+	d.exec(`SELECT vestige_ensure_embedding_model('random-4', 4, 'test')`)
+	ok := d.insertRaw(`'legit probe one', '[1,0,0,0]'`)
+	ok2 := d.insertRaw(`'legit probe two', '[0,1,0,0]'`)
+	// A row as an older schema let it in: user triggers off for this one statement.
+	d.exec(`SET session_replication_role = replica`)
+	tiny := d.insertRaw(`'tiny probe', '[1e-45,0,0,0]'`)
+	d.exec(`RESET session_replication_role`)
+	var distance float64
+	require.NoError(t, d.conn.QueryRow(context.Background(),
+		`SELECT embedding <=> '[0,1,0,0]' FROM memories WHERE id = $1`, tiny).Scan(&distance))
+	require.True(t, math.IsNaN(distance), "pgvector scores this row NaN")
+
+	for _, call := range []string{
+		`vestige_vector_search('[0,1,0,0]', 10)`,
+		`vestige_vector_search('[0,1,0,0]', 10, tag_filter => '{}', min_retrievability => 0)`,
+		`vestige_search('probe', '[0,1,0,0]', 10)`,
+	} {
+		got := d.search(call)
+		for _, r := range got {
+			require.NotNil(t, r.RRF, call)
+			require.False(t, math.IsNaN(r.RRF), call)
+			if r.VectorScore != nil {
+				require.False(t, math.IsNaN(*r.VectorScore), "%s: %s", call, r.Content)
+				require.NotEqual(t, tiny, r.ID, "%s: the row without a direction has no vector rank", call)
+			}
+		}
+		require.Contains(t, ids(got), ok, call)
+		require.Contains(t, ids(got), ok2, call)
+	}
+}
+
+func (d *db) insertRaw(values string) uuid.UUID {
+	d.t.Helper()
+	var id uuid.UUID
+	require.NoError(d.t, d.conn.QueryRow(context.Background(),
+		`INSERT INTO memories (content, embedding) VALUES (`+values+`) RETURNING id`).Scan(&id))
+	return id
+}
+
+// Query text: the first 100,000 characters count (store.MaxQueryTextChars), as on SQLite
+// and through the Go client; a word past 32 KiB still finds its memory.
+func TestQueryTextBound(t *testing.T) {
+	d := newDB(t)
+	d.registerModel()
+	target := d.insert("zyzzyva beetles", nil, nil, "")
+	d.insert("gardening tomatoes season", nil, nil, "")
+	const unit = "lorem café ipsum " // 17 characters, 18 bytes
+	pad := func(chars int) string { return strings.Repeat(unit, chars/17) + strings.Repeat(" ", chars%17) }
+	for _, c := range []struct {
+		text  string
+		found bool
+	}{
+		{pad(40<<10) + "zyzzyva", true},
+		{pad(100000-7) + "zyzzyva", true},
+		{pad(100000) + " zyzzyva", false},
+	} {
+		got := d.search(`vestige_fts_search($1)`, c.text)
+		if c.found {
+			require.Equal(t, []uuid.UUID{target}, ids(got), "%d characters", len([]rune(c.text)))
+		} else {
+			require.Empty(t, got, "%d characters", len([]rune(c.text)))
+		}
+	}
 }

@@ -3,9 +3,6 @@ package pgstore
 import (
 	"context"
 	"fmt"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -25,17 +22,10 @@ func filters(n int) string {
 		tag_filter => $%d::text[], min_retrievability => $%d::float8`, n, n+1, n+2, n+3)
 }
 
-// filterArgs are the values for filters. An empty list is no filter (SQL would read it as
-// "matches nothing").
+// filterArgs are the values for filters. An empty list is no filter, as NULL is: the SQL
+// API holds that rule itself (vestige_filter_clause), so lists go as they are.
 func filterArgs(q store.SearchQuery) []any {
-	return []any{listArg(q.Domains), listArg(q.NodeTypes), listArg(q.Tags), q.MinRetrievability}
-}
-
-func listArg(v []string) any {
-	if len(v) == 0 {
-		return nil
-	}
-	return v
+	return []any{q.Domains, q.NodeTypes, q.Tags, q.MinRetrievability}
 }
 
 func limit(n int) int {
@@ -45,26 +35,18 @@ func limit(n int) int {
 	return n // the SQL API refuses what is out of range (VS006)
 }
 
-// maxQueryText bounds the query text sent to Postgres. to_tsvector raises 54000 ("string
-// is too long for tsvector") when a text's distinct lexemes pass 1 MB, which the SQL API
-// does not guard against yet, and the full-text branch probes the index once per distinct
-// term. No search needs more than the first 32 KiB of its text.
-const maxQueryText = 32 << 10
-
-// queryText is user text made safe to send: cleaned, and cut (between words) to maxQueryText.
+// queryText is user text made safe to send: cleaned, and cut to the store.MaxQueryTextChars
+// characters the SQL API reads (vestige_fts_terms), so that no more is sent than is used.
 func queryText(s string) string {
 	s = store.CleanQueryText(s)
-	if len(s) <= maxQueryText {
-		return s
+	n := 0
+	for i := range s {
+		if n == store.MaxQueryTextChars {
+			return s[:i]
+		}
+		n++
 	}
-	cut := maxQueryText
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	if i := strings.LastIndexFunc(s[:cut], unicode.IsSpace); i > maxQueryText/2 {
-		cut = i
-	}
-	return s[:cut]
+	return s
 }
 
 var (
@@ -85,8 +67,10 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	return s.search(ctx, "search", searchSQL, args)
 }
 
-// FTSSearch is full-text search only: vestige_fts_search.
+// FTSSearch is full-text search only: vestige_fts_search. An embedding is ignored, not
+// checked (as on SQLite).
 func (s *Store) FTSSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
+	q.Embedding = nil
 	if err := store.ValidateFilters(q); err != nil {
 		return nil, err
 	}

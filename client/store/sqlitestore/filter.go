@@ -21,8 +21,9 @@ type filter struct {
 	now                      time.Time
 }
 
-// newFilter reads q's filters. An empty list filters nothing (pgstore sends it as NULL). The
-// FSRS decay is read in the caller's transaction, only when the retrievability filter needs it.
+// newFilter reads q's filters. An empty list is no filter, as nil is (vestige_filter_clause
+// holds the same rule for an empty SQL array). The FSRS decay is read in the caller's
+// transaction, only when the retrievability filter needs it.
 func newFilter(conn *sqlite.Conn, q store.SearchQuery) (filter, error) {
 	f := filter{now: store.Now(), minRetrievability: q.MinRetrievability}
 	if len(q.Domains) > 0 {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"zombiezen.com/go/sqlite"
+
+	"github.com/vestige-mem/vestige/client/store"
 )
 
 // The full-text rule of vestige_fts_ranked (docs/fts-ranking.md), constant for constant.
@@ -19,8 +21,8 @@ const (
 	minIDF = 1e-6
 	// maxQueryTerms and maxQueryChars bound the work any text can cause (vestige_fts_terms):
 	// the first 64 distinct terms of the first 100,000 characters.
-	maxQueryTerms = 64
-	maxQueryChars = 100000
+	maxQueryTerms = store.MaxQueryTerms
+	maxQueryChars = store.MaxQueryTextChars
 )
 
 // columnWeight is the weight of an occurrence by FTS5 column (content, node_type, tags): the
@@ -105,6 +107,9 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	if err != nil {
 		return nil, err
 	}
+	// N is never below a df (vestige_fts_ranked's rule, for estimates that lag behind
+	// counts; here both are exact), so the logarithm's argument stays > 0.
+	total = max(total, slices.Max(dfs), 1)
 	idfs := make([]float64, len(terms))
 	for i := range terms {
 		idfs[i] = max(math.Log((float64(total-dfs[i])+0.5)/(float64(dfs[i])+0.5)), minIDF)

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"slices"
 
 	"zombiezen.com/go/sqlite"
@@ -52,11 +51,6 @@ type branchHit struct {
 func (s *Store) search(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
 	if len(q.Embedding) == 0 {
 		q.Embedding = nil
-	}
-	for i, f := range q.Embedding {
-		if math.IsNaN(float64(f)) || math.IsInf(float64(f), 0) {
-			return nil, &store.InvalidInputError{Field: "query embedding", Reason: fmt.Sprintf("element %d is not a finite number", i)}
-		}
 	}
 	if q.Text == "" && q.Embedding == nil {
 		return nil, store.ErrEmptyQuery
