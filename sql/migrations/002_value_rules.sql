@@ -148,9 +148,91 @@ BEGIN
 END;
 $$;
 
+-- The fast path: one expression that holds when a row keeps every rule (the common case).
+-- The SQL functions below have no subqueries, so the planner inlines them and PL/pgSQL runs
+-- the trigger's test as a simple expression; the rare long cases call small PL/pgSQL loops.
+-- Only a row that breaks a rule pays for the checks that say which rule and why. (Measured
+-- on a 20,000-row INSERT ... SELECT: 200 µs a row with the diagnosing checks alone.)
+
+-- Every label of the array is at most 256 bytes (the case the array-wide tests leave open).
+CREATE FUNCTION value_rule_labels_short(labels text[]) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    l text;
+BEGIN
+    FOREACH l IN ARRAY labels LOOP
+        IF octet_length(l) > 256 THEN
+            RETURN false;
+        END IF;
+    END LOOP;
+    RETURN true;
+END;
+$$;
+
+CREATE FUNCTION value_rule_labels_ok(labels text[], max_count int) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN labels IS NULL OR cardinality(labels) = 0 OR (
+    cardinality(labels) <= max_count
+    AND array_position(labels, NULL) IS NULL
+    AND array_to_string(labels, ' ') !~ '[\u0001-\u001f\u007f-\u009f]'
+    -- joined by U+0001 (refused in labels): an empty or blank label is two separators with
+    -- only white space between them
+    AND (E'\u0001' || array_to_string(labels, E'\u0001') || E'\u0001')
+        !~ '\u0001[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\u0001'
+    AND (octet_length(array_to_string(labels, '')) <= 256 OR value_rule_labels_short(labels)));
+
+-- No number of j has a plain form over 400 characters.
+CREATE FUNCTION value_rule_numbers_short(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT NOT EXISTS (SELECT FROM jsonb_path_query(j, 'strict $.** ? (@.type() == "number")') AS q(n)
+                       WHERE length(q.n::text) > 400);
+END;
+
+CREATE FUNCTION value_rule_json_ok(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN j = '{}'::jsonb OR (jsonb_typeof(j) = 'object'
+    AND octet_length(j::text) <= 65536
+    AND NOT jsonb_path_exists(j, 'strict $.**{32 to last} ? (@.type() == "object" || @.type() == "array")')
+    AND NOT jsonb_path_exists(j, 'strict $.** ? (@.type() == "number" && (@ > 1.7976931348623157e308 || @ < -1.7976931348623157e308 || (@ != 0 && @ < 1e-300 && @ > -1e-300)))')
+    AND (octet_length(j::text) <= 400 OR value_rule_numbers_short(j)));
+
+-- Every key of j is a label, and there are at most max_count.
+CREATE FUNCTION value_rule_keys_ok(j jsonb, max_count int) RETURNS boolean
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+    keys jsonb := jsonb_path_query_array(j, '$.keyvalue().key');
+BEGIN
+    IF jsonb_array_length(keys) > max_count THEN
+        RETURN false;
+    END IF;
+    FOR i IN 0 .. jsonb_array_length(keys) - 1 LOOP
+        IF value_rule_label_problem(keys ->> i) IS NOT NULL THEN
+            RETURN false;
+        END IF;
+    END LOOP;
+    RETURN true;
+END;
+$$;
+
+CREATE FUNCTION value_rule_scores_ok(j jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN j = '{}'::jsonb OR (value_rule_json_ok(j)
+    AND NOT jsonb_path_exists(j, 'strict $.* ? (@.type() != "number")')
+    AND value_rule_keys_ok(j, 64));
+
 CREATE FUNCTION memories_check_values() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF NEW.id <> '00000000-0000-0000-0000-000000000000'
+        AND octet_length(NEW.content) <= 262144 AND NOT value_rule_is_blank(NEW.content)
+        AND value_rule_label_problem(NEW.node_type) IS NULL
+        AND value_rule_labels_ok(NEW.tags, 64) AND value_rule_labels_ok(NEW.domains, 64)
+        AND value_rule_scores_ok(NEW.domain_scores) AND value_rule_json_ok(NEW.metadata)
+        AND value_rule_time_problem(NEW.created_at) IS NULL AND value_rule_time_problem(NEW.updated_at) IS NULL
+    THEN
+        RETURN NEW;
+    END IF;
     IF NEW.id = '00000000-0000-0000-0000-000000000000' THEN
         PERFORM value_rule_refuse('id', 'is the nil UUID');
     END IF;
@@ -202,6 +284,11 @@ $$;
 CREATE FUNCTION edges_check_values() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF NEW.source_id <> NEW.target_id AND value_rule_label_problem(NEW.edge_type) IS NULL
+        AND value_rule_time_problem(NEW.created_at) IS NULL
+    THEN
+        RETURN NEW;
+    END IF;
     IF NEW.source_id = NEW.target_id THEN
         PERFORM value_rule_refuse('edge', 'source and target are the same memory');
     END IF;
@@ -218,6 +305,12 @@ CREATE TRIGGER trg_edges_check_values
 CREATE FUNCTION domains_check_values() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF value_rule_label_problem(NEW.id) IS NULL AND octet_length(NEW.label) <= 1024
+        AND value_rule_labels_ok(NEW.top_terms, 256) AND value_rule_vector_problem(NEW.centroid) IS NULL
+        AND value_rule_json_ok(NEW.metadata) AND value_rule_time_problem(NEW.created_at) IS NULL
+    THEN
+        RETURN NEW;
+    END IF;
     PERFORM value_rule_refuse('domain id', value_rule_label_problem(NEW.id));
     IF octet_length(NEW.label) > 1024 THEN
         PERFORM value_rule_refuse('label', format('is %s bytes, more than the 1024 allowed', octet_length(NEW.label)));
@@ -325,6 +418,12 @@ BEGIN
 END;
 $$;
 
+DROP FUNCTION IF EXISTS value_rule_scores_ok(jsonb);
+DROP FUNCTION IF EXISTS value_rule_keys_ok(jsonb, int);
+DROP FUNCTION IF EXISTS value_rule_json_ok(jsonb);
+DROP FUNCTION IF EXISTS value_rule_numbers_short(jsonb);
+DROP FUNCTION IF EXISTS value_rule_labels_ok(text[], int);
+DROP FUNCTION IF EXISTS value_rule_labels_short(text[]);
 DROP FUNCTION IF EXISTS value_rule_scores_problem(jsonb);
 DROP FUNCTION IF EXISTS value_rule_vector_problem(vector);
 DROP FUNCTION IF EXISTS value_rule_time_problem(timestamptz);
