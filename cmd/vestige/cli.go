@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/alecthomas/kong"
 
@@ -83,6 +84,11 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 			panic(r)
 		}
 	}()
+	args, err = validUTF8Args(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "vestige: %v (see vestige --help)\n", err)
+		return 2
+	}
 	kctx, err := parser.Parse(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "vestige: %s (see vestige --help)\n", c.scrub(err.Error()))
@@ -142,4 +148,34 @@ func oneLine(s string) string {
 		prev = l
 	}
 	return b.String()
+}
+
+// validUTF8Args holds arguments to the text rules before kong sees them: kong replaces
+// invalid UTF-8 with U+FFFD, so a note or tag typed with a stray byte would be stored
+// changed. Stored text must be valid UTF-8, so such an argument is refused (as standard input
+// is), named by its position and not printed (it may be a URL that carries a password).
+// Query text is never refused (docs/value-rules.md): for search and classify the invalid
+// bytes become spaces, as the store does with them.
+func validUTF8Args(args []string) ([]string, error) {
+	command := ""
+	for i := 0; i < len(args) && command == ""; i++ {
+		switch a := args[i]; {
+		case a == "--config" || a == "--postgres-url":
+			i++ // the flag's value
+		case !strings.HasPrefix(a, "-"):
+			command = a
+		}
+	}
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if utf8.ValidString(a) {
+			continue
+		}
+		if command != "search" && command != "classify" {
+			return nil, fmt.Errorf("argument %d is not valid UTF-8", i+1)
+		}
+		out[i] = strings.ToValidUTF8(a, " ")
+	}
+	return out, nil
 }
