@@ -48,9 +48,10 @@ const (
 
 // MinTime and MaxTime bound every stored time (created_at, updated_at, review times, due
 // dates): RFC 3339 and JSON can write years 0000–9999 only, so a later time could be stored
-// but never exported or printed.
+// but never exported or printed. The range starts one microsecond after Go's zero time,
+// which the Go API reads as "not given" (a store fills it), so it is never a stored value.
 var (
-	MinTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	MinTime = time.Date(1, 1, 1, 0, 0, 0, 1000, time.UTC)
 	MaxTime = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC)
 )
 

@@ -11,7 +11,7 @@ DECLARE
     t constant timestamptz := coalesce(vestige_retrievability.at, now());
 BEGIN
     -- The message starts with the argument's name: the Go client reads it as the field.
-    IF NOT (t >= '0001-01-01 00:00:00+00'::timestamptz AND t <= '9999-12-31 23:59:59.999999+00'::timestamptz) THEN
+    IF NOT (t >= '0001-01-01 00:00:00.000001+00'::timestamptz AND t <= '9999-12-31 23:59:59.999999+00'::timestamptz) THEN
         RAISE EXCEPTION 'at % is outside the stored range 0001-01-01 to 9999-12-31', t USING ERRCODE = 'VS006';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM memories m WHERE m.id = vestige_retrievability.memory_id) THEN

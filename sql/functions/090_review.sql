@@ -29,7 +29,7 @@ DECLARE
     mid         constant uuid := vestige_review.memory_id;
     g           constant integer := vestige_review.rating;       -- the grade, 1..4
     now_at      timestamptz := vestige_review.reviewed_at;  -- set once locked when NULL
-    min_time    constant timestamptz := '0001-01-01 00:00:00+00';        -- store.MinTime
+    min_time    constant timestamptz := '0001-01-01 00:00:00.000001+00'; -- store.MinTime
     max_time    constant timestamptz := '9999-12-31 23:59:59.999999+00'; -- store.MaxTime
     max_ivl     constant integer := 36500;                               -- store.MaxIntervalDays
     us_per_day  constant bigint := 86400000000;

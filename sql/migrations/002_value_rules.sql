@@ -104,7 +104,7 @@ COMMENT ON FUNCTION value_rule_json_problem(jsonb) IS
 
 CREATE FUNCTION value_rule_time_problem(t timestamptz) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN t < '0001-01-01 00:00:00+00' OR t > '9999-12-31 23:59:59.999999+00'
+RETURN CASE WHEN t < '0001-01-01 00:00:00.000001+00' OR t > '9999-12-31 23:59:59.999999+00'
     THEN format('%s is outside the stored range 0001-01-01 to 9999-12-31', t AT TIME ZONE 'UTC') END;
 
 -- Why a vector cannot be scored by cosine similarity, or NULL: a zero vector or a norm

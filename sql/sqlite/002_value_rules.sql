@@ -32,9 +32,9 @@ BEGIN
     SELECT RAISE(ABORT, 'VS006: invalid metadata: is more than the 65536 bytes allowed')
     WHERE length(CAST(new.metadata AS BLOB)) > 65536;
     SELECT RAISE(ABORT, 'VS006: invalid created_at: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE (new.created_at NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE (new.created_at NOT BETWEEN -62135596799999999 AND 253402300799999999);
     SELECT RAISE(ABORT, 'VS006: invalid updated_at: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE (new.updated_at NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE (new.updated_at NOT BETWEEN -62135596799999999 AND 253402300799999999);
 END;
 
 CREATE TRIGGER trg_memories_values_update BEFORE UPDATE ON memories
@@ -62,9 +62,9 @@ BEGIN
     SELECT RAISE(ABORT, 'VS006: invalid metadata: is more than the 65536 bytes allowed')
     WHERE length(CAST(new.metadata AS BLOB)) > 65536;
     SELECT RAISE(ABORT, 'VS006: invalid created_at: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE (new.created_at NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE (new.created_at NOT BETWEEN -62135596799999999 AND 253402300799999999);
     SELECT RAISE(ABORT, 'VS006: invalid updated_at: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE (new.updated_at NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE (new.updated_at NOT BETWEEN -62135596799999999 AND 253402300799999999);
 END;
 
 CREATE TRIGGER trg_edges_values_insert BEFORE INSERT ON edges
@@ -74,7 +74,7 @@ BEGIN
     SELECT RAISE(ABORT, 'VS006: invalid edge_type: breaks the label rule (1 to 256 bytes, no control character, not blank)')
     WHERE (typeof(new.edge_type) <> 'text' OR length(CAST(new.edge_type AS BLOB)) NOT BETWEEN 1 AND 256 OR new.edge_type GLOB '*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || ']*' OR trim(new.edge_type, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) = '');
     SELECT RAISE(ABORT, 'VS006: invalid created_at: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE (new.created_at NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE (new.created_at NOT BETWEEN -62135596799999999 AND 253402300799999999);
 END;
 
 CREATE TRIGGER trg_edges_values_update BEFORE UPDATE ON edges
@@ -84,7 +84,7 @@ BEGIN
     SELECT RAISE(ABORT, 'VS006: invalid edge_type: breaks the label rule (1 to 256 bytes, no control character, not blank)')
     WHERE (typeof(new.edge_type) <> 'text' OR length(CAST(new.edge_type AS BLOB)) NOT BETWEEN 1 AND 256 OR new.edge_type GLOB '*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || ']*' OR trim(new.edge_type, char(9, 10, 11, 12, 13, 32, 133, 160, 5760, 8192, 8193, 8194, 8195, 8196, 8197, 8198, 8199, 8200, 8201, 8202, 8232, 8233, 8239, 8287, 12288)) = '');
     SELECT RAISE(ABORT, 'VS006: invalid created_at: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE (new.created_at NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE (new.created_at NOT BETWEEN -62135596799999999 AND 253402300799999999);
 END;
 
 CREATE TRIGGER trg_domains_values_insert BEFORE INSERT ON domains
@@ -100,7 +100,7 @@ BEGIN
     SELECT RAISE(ABORT, 'VS006: invalid metadata: is more than the 65536 bytes allowed')
     WHERE length(CAST(new.metadata AS BLOB)) > 65536;
     SELECT RAISE(ABORT, 'VS006: invalid created_at: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE (new.created_at NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE (new.created_at NOT BETWEEN -62135596799999999 AND 253402300799999999);
 END;
 
 CREATE TRIGGER trg_domains_values_update BEFORE UPDATE ON domains
@@ -116,7 +116,7 @@ BEGIN
     SELECT RAISE(ABORT, 'VS006: invalid metadata: is more than the 65536 bytes allowed')
     WHERE length(CAST(new.metadata AS BLOB)) > 65536;
     SELECT RAISE(ABORT, 'VS006: invalid created_at: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE (new.created_at NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE (new.created_at NOT BETWEEN -62135596799999999 AND 253402300799999999);
 END;
 
 CREATE TRIGGER trg_scheduling_values_insert BEFORE INSERT ON scheduling
@@ -128,9 +128,9 @@ BEGIN
     SELECT RAISE(ABORT, 'VS006: invalid step: is NULL exactly in the review state (2)')
     WHERE (new.state = 2) <> (new.step IS NULL);
     SELECT RAISE(ABORT, 'VS006: invalid last_review: is required, within 0001-01-01 to 9999-12-31')
-    WHERE new.last_review IS NULL OR (new.last_review NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE new.last_review IS NULL OR (new.last_review NOT BETWEEN -62135596799999999 AND 253402300799999999);
     SELECT RAISE(ABORT, 'VS006: invalid next_review: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE new.next_review IS NOT NULL AND (new.next_review NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE new.next_review IS NOT NULL AND (new.next_review NOT BETWEEN -62135596799999999 AND 253402300799999999);
     SELECT RAISE(ABORT, 'VS006: invalid reps/lapses: must be in [0, 2147483647]')
     WHERE new.reps > 2147483647 OR new.lapses > 2147483647 OR new.step > 2147483647;
 END;
@@ -144,9 +144,9 @@ BEGIN
     SELECT RAISE(ABORT, 'VS006: invalid step: is NULL exactly in the review state (2)')
     WHERE (new.state = 2) <> (new.step IS NULL);
     SELECT RAISE(ABORT, 'VS006: invalid last_review: is required, within 0001-01-01 to 9999-12-31')
-    WHERE new.last_review IS NULL OR (new.last_review NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE new.last_review IS NULL OR (new.last_review NOT BETWEEN -62135596799999999 AND 253402300799999999);
     SELECT RAISE(ABORT, 'VS006: invalid next_review: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE new.next_review IS NOT NULL AND (new.next_review NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE new.next_review IS NOT NULL AND (new.next_review NOT BETWEEN -62135596799999999 AND 253402300799999999);
     SELECT RAISE(ABORT, 'VS006: invalid reps/lapses: must be in [0, 2147483647]')
     WHERE new.reps > 2147483647 OR new.lapses > 2147483647 OR new.step > 2147483647;
 END;
@@ -154,13 +154,13 @@ END;
 CREATE TRIGGER trg_review_events_values_insert BEFORE INSERT ON review_events
 BEGIN
     SELECT RAISE(ABORT, 'VS006: invalid reviewed_at: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE (new.reviewed_at NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE (new.reviewed_at NOT BETWEEN -62135596799999999 AND 253402300799999999);
 END;
 
 CREATE TRIGGER trg_review_events_values_update BEFORE UPDATE ON review_events
 BEGIN
     SELECT RAISE(ABORT, 'VS006: invalid reviewed_at: is outside the stored range 0001-01-01 to 9999-12-31')
-    WHERE (new.reviewed_at NOT BETWEEN -62135596800000000 AND 253402300799999999);
+    WHERE (new.reviewed_at NOT BETWEEN -62135596799999999 AND 253402300799999999);
 END;
 
 CREATE TRIGGER trg_fsrs_parameters_values_insert BEFORE INSERT ON fsrs_parameters

@@ -126,7 +126,9 @@ func load(t *testing.T, d store.Dumper, dump string) {
 	}
 	n, err := d.Load(context.Background(), recs)
 	require.NoError(t, err)
-	require.Equal(t, len(recs), n, "every row is new")
+	// Every row is new but, when the store still has the FSRS parameters' very row (a test
+	// database cloned from the same template), that one.
+	require.GreaterOrEqual(t, n, len(recs)-1)
 }
 
 func openSQLite(t *testing.T) *sqlitestore.Store {
@@ -169,3 +171,47 @@ func TestHostileValuesMoveSQLiteToPostgresAndBack(t *testing.T) {
 
 // lines splits a dump so that a failure shows the record that differs.
 func lines(s string) []string { return strings.Split(s, "\n") }
+
+// Rows written with plain SQL (the SQL API invites it) obey the same rules, so whatever the
+// schema accepted exports and imports into both backends, equal record for record.
+func TestPlainSQLRowsMoveToSQLiteAndBack(t *testing.T) {
+	ctx := context.Background()
+	url := testdb.New(t)
+	conn := testdb.Conn(t, url)
+	for _, q := range []string{
+		`SELECT vestige_ensure_embedding_model('plain-4', 4, 'plain-4-v1')`,
+		`INSERT INTO memories (id, content, node_type, tags, domains, domain_scores, metadata, embedding, created_at, updated_at) VALUES
+		 ('0190a1b2-0000-7000-8000-000000000001', E'line one\nline two \u2028 ' || repeat('é', 1000), repeat('n', 256),
+		  ARRAY['a,b', 'c d', repeat('t', 256)], ARRAY['Zeta', 'alpha'], '{"alpha": 0.5, "Zeta": 1e-300}',
+		  '{"n": 9007199254740993, "sci": 1E+2, "scale": 1.50, "neg": -0.0, "s": "\u00e9\ud83d\ude00", "a": [[[]]], "o": {}}',
+		  '[0.5, -0.5, 1e-7, 2]', '0001-01-01 00:00:00.000001+00', '9999-12-31 23:59:59.999999+00'),
+		 ('0190a1b2-0000-7000-8000-000000000002', 'second', 'general', '{}', '{}', '{}', '{}', NULL, now(), now())`,
+		`INSERT INTO edges (source_id, target_id, edge_type, weight, created_at) VALUES
+		 ('0190a1b2-0000-7000-8000-000000000001', '0190a1b2-0000-7000-8000-000000000002', 'caused, then fixed', 0, now())`,
+		`INSERT INTO domains (id, label, centroid, top_terms, memory_count, metadata) VALUES
+		 ('Zeta', '', '[0, 0, 0, 2e-6]', ARRAY['x'], 2147483647, '{"k": [1, 2.0, 3e0]}')`,
+		`SELECT vestige_review('0190a1b2-0000-7000-8000-000000000002', 3, '2025-01-01T00:00:00Z')`,
+		`SELECT vestige_review('0190a1b2-0000-7000-8000-000000000002', 4, '2025-01-01T00:20:00Z')`,
+	} {
+		_, err := conn.Exec(ctx, q)
+		require.NoError(t, err, q)
+	}
+	pg, err := pgstore.Open(ctx, pgstore.Options{URL: url})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pg.Close() })
+	dumpPG, recs := export(t, pg)
+	require.Len(t, recs, 9, "model, parameters, domain, 2 memories, scheduling, edge, 2 review events")
+	require.Contains(t, dumpPG, `"n":9007199254740993`)
+
+	lite := openSQLite(t)
+	load(t, lite, dumpPG)
+	dumpLite, _ := export(t, lite)
+	require.Equal(t, lines(dumpPG), lines(dumpLite))
+
+	pg2, err := pgstore.Open(ctx, pgstore.Options{URL: testdb.New(t)})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pg2.Close() })
+	load(t, pg2, dumpLite)
+	dumpPG2, _ := export(t, pg2)
+	require.Equal(t, lines(dumpPG), lines(dumpPG2))
+}
