@@ -156,10 +156,14 @@ func skipValue(s string, k int) int {
 		}
 		return len(s)
 	}
+	// Unquoted, a backslash escapes the next byte (libpq reads "pass\ word" as one value).
 	for k < len(s) && !isSpace(s[k]) {
+		if s[k] == '\\' {
+			k++
+		}
 		k++
 	}
-	return k
+	return min(k, len(s))
 }
 
 // redactLoose catches user:pass@host written without "://" (a typo such as "postgres:/"),

@@ -37,6 +37,8 @@ func TestRedactURL(t *testing.T) {
 		{`host=h password='p w\'x' dbname=d`, "host=h password=xxxxx dbname=d"},
 		{"host=h password='unterminated and more", "host=h password=xxxxx"},
 		{"host=h password=a&b dbname=d", "host=h password=xxxxx dbname=d"},
+		{`host=h password=s3cr3t\ pw dbname=d`, "host=h password=xxxxx dbname=d"},
+		{`host=h password=trailing\`, "host=h password=xxxxx"},
 		{"host=h passfile=/x/.pgpass", "host=h passfile=/x/.pgpass"},
 		{"postgres:/u:pw@h/db", "postgres:xxxxx@h/db"},
 		{"u:pw@h", "u:xxxxx@h"},

@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // FillDefaults gives a memory the values the Store interface promises for missing ones: an
 // empty node type becomes DefaultNodeType, nil slices and maps empty ones, an empty embedding
@@ -18,6 +21,11 @@ func FillDefaults(m Memory) Memory {
 	}
 	if m.DomainScores == nil {
 		m.DomainScores = map[string]float64{}
+	}
+	for k, v := range m.DomainScores {
+		if v == 0 && math.Signbit(v) {
+			m.DomainScores[k] = 0 // see PositiveZero
+		}
 	}
 	if m.Metadata == nil {
 		m.Metadata = map[string]any{}
@@ -38,6 +46,17 @@ func FillEdgeDefaults(e Edge, now time.Time) Edge {
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = now
 	}
+	e.Weight = PositiveZero(e.Weight)
 	e.CreatedAt = Truncate(e.CreatedAt)
 	return e
+}
+
+// PositiveZero turns -0 into 0 and leaves every other value alone: the backends disagree on
+// -0 (Postgres keeps it in a double column and drops it in jsonb; SQLite drops it in a REAL
+// column and keeps it in JSON text), so the store never writes one.
+func PositiveZero(f float64) float64 {
+	if f == 0 {
+		return 0
+	}
+	return f
 }

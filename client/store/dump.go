@@ -322,6 +322,7 @@ func (r *Record) normalize() error {
 			return &InvalidInputError{Field: "memory_id", Reason: "is missing"}
 		}
 		s.LastReview, s.NextReview = truncPtr(s.LastReview), truncPtr(s.NextReview)
+		s.Stability, s.Difficulty, s.Retrievability = PositiveZero(s.Stability), PositiveZero(s.Difficulty), PositiveZero(s.Retrievability)
 		r.Scheduling = &s
 		return ValidateScheduling(s)
 	case RecordEdge:
@@ -374,7 +375,9 @@ func (r *Record) normalizeFSRS() error {
 	if len(p.Weights) != 21 {
 		return &InvalidInputError{Field: "weights", Reason: fmt.Sprintf("has %d values, want 21", len(p.Weights))}
 	}
+	p.Weights = slices.Clone(p.Weights)
 	for i, w := range p.Weights {
+		p.Weights[i] = PositiveZero(w)
 		if math.IsNaN(w) || math.IsInf(w, 0) {
 			return &InvalidInputError{Field: fmt.Sprintf("weights[%d]", i), Reason: "is not a finite number"}
 		}

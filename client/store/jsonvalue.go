@@ -78,7 +78,20 @@ func jsonKind(v any) string {
 
 // CheckJSONText refuses JSON text with a \uXXXX escape of a lone UTF-16 surrogate. Go's
 // decoder (and others) replace it with U+FFFD without a word; Postgres refuses it.
+//
+// It also refuses bytes that are not UTF-8 (decoders turn them into U+FFFD too) and an object
+// that names a key twice (decoders keep the last value and drop the first without a word).
 func CheckJSONText(field string, raw []byte) error {
+	if !utf8.Valid(raw) {
+		return &InvalidInputError{Field: field, Reason: "is not valid UTF-8"}
+	}
+	if err := checkLoneSurrogates(field, raw); err != nil {
+		return err
+	}
+	return checkDuplicateKeys(field, raw)
+}
+
+func checkLoneSurrogates(field string, raw []byte) error {
 	for i := 0; i < len(raw); i++ {
 		if raw[i] != '\\' {
 			continue
@@ -108,6 +121,49 @@ func CheckJSONText(field string, raw []byte) error {
 		}
 	}
 	return nil
+}
+
+// checkDuplicateKeys walks the tokens of raw; a syntax error is left for the decoder to
+// report.
+func checkDuplicateKeys(field string, raw []byte) error {
+	type frame struct {
+		object, wantKey bool
+		keys            map[string]bool
+	}
+	var stack []*frame
+	valueDone := func() {
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].wantKey = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+			if k, ok := tok.(string); ok {
+				if stack[n-1].keys[k] {
+					return &InvalidInputError{Field: field, Reason: fmt.Sprintf("names the key %q twice in one object", k)}
+				}
+				stack[n-1].keys[k], stack[n-1].wantKey = true, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, wantKey: true, keys: map[string]bool{}})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
 }
 
 func hex4(b []byte, at int) (int, bool) {

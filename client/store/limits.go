@@ -57,6 +57,9 @@ var (
 
 // CheckTime refuses a time outside [MinTime, MaxTime], naming the field.
 func CheckTime(field string, t time.Time) error {
+	if t.IsZero() {
+		return &InvalidInputError{Field: field, Reason: "is 0001-01-01T00:00:00Z, the zero time, which means \"not given\": the stored range starts one microsecond later"}
+	}
 	if t.Before(MinTime) || t.After(MaxTime) {
 		return &InvalidInputError{Field: field, Reason: fmt.Sprintf("%s is outside the stored range %s to %s",
 			t.UTC().Format(time.RFC3339Nano), MinTime.Format("2006-01-02"), MaxTime.Format("2006-01-02"))}

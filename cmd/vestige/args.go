@@ -26,13 +26,22 @@ func parseID(what, s string) (uuid.UUID, error) {
 // the same command means the same instant on every machine.
 func parseTime(flag, s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+	inRange := func(t time.Time) (time.Time, error) {
+		// Go's zero time would read as "not given": refuse it, as every time out of range.
+		if err := store.CheckTime(flag, t); err != nil {
+			var bad *store.InvalidInputError
+			errors.As(err, &bad)
+			return time.Time{}, usagef("%s %s", flag, bad.Reason)
+		}
 		return t.UTC(), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return inRange(t)
 	}
 	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999",
 		"2006-01-02T15:04", "2006-01-02"} {
 		if t, err := time.ParseInLocation(layout, s, time.UTC); err == nil {
-			return t, nil
+			return inRange(t)
 		}
 	}
 	return time.Time{}, usagef("%s %q is not an RFC 3339 time (such as 2024-05-01T10:00:00Z; no zone means UTC)", flag, s)

@@ -50,6 +50,9 @@ BEGIN
     IF labels IS NULL THEN
         RETURN;
     END IF;
+    IF array_ndims(labels) > 1 THEN
+        PERFORM value_rule_refuse(field, 'must be a one-dimensional array');
+    END IF;
     IF cardinality(labels) > max_count THEN
         PERFORM value_rule_refuse(field, format('has %s values, more than the %s allowed', cardinality(labels), max_count));
     END IF;
@@ -114,8 +117,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE
     WHEN v IS NULL THEN NULL
     WHEN vector_norm(v) = 0 THEN 'is the zero vector (cosine similarity is undefined)'
-    WHEN vector_norm(v) < 1e-6 THEN format('has norm %s, below the 1e-06 allowed (too small to normalise)', vector_norm(v)::real)
-    WHEN vector_norm(v) > 1e6 THEN format('has norm %s, above the 1e+06 allowed', vector_norm(v)::real)
+    WHEN vector_norm(v) < 1e-6 THEN format('has norm %s, below the 1e-06 allowed (too small to normalise)', btrim(to_char(vector_norm(v), '9.99EEEE')))
+    WHEN vector_norm(v) > 1e6 THEN format('has norm %s, above the 1e+06 allowed', btrim(to_char(vector_norm(v), '9.99EEEE')))
 END;
 COMMENT ON FUNCTION value_rule_vector_problem(vector) IS
     'Why a vector cannot be scored by cosine (zero, or norm outside [1e-6, 1e6]), or NULL.';
@@ -172,7 +175,8 @@ $$;
 CREATE FUNCTION value_rule_labels_ok(labels text[], max_count int) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN labels IS NULL OR cardinality(labels) = 0 OR (
-    cardinality(labels) <= max_count
+    -- (a CASE, since AND does not promise an order and array_position refuses 2-D arrays)
+    CASE WHEN array_ndims(labels) > 1 THEN false ELSE cardinality(labels) <= max_count END
     AND array_position(labels, NULL) IS NULL
     AND array_to_string(labels, ' ') !~ '[\u0001-\u001f\u007f-\u009f]'
     -- joined by U+0001 (refused in labels): an empty or blank label is two separators with
@@ -327,6 +331,28 @@ CREATE TRIGGER trg_domains_check_values
     BEFORE INSERT OR UPDATE ON domains
     FOR EACH ROW EXECUTE FUNCTION domains_check_values();
 
+-- Review states are JSON objects under the metadata rules, so that every event exports.
+CREATE FUNCTION review_events_check_values() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.id <> '00000000-0000-0000-0000-000000000000'
+        AND value_rule_json_ok(NEW.prior_state) AND value_rule_json_ok(NEW.new_state)
+    THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.id = '00000000-0000-0000-0000-000000000000' THEN
+        PERFORM value_rule_refuse('id', 'is the nil UUID');
+    END IF;
+    PERFORM value_rule_refuse('prior_state', value_rule_json_problem(NEW.prior_state));
+    PERFORM value_rule_refuse('new_state', value_rule_json_problem(NEW.new_state));
+    RETURN NEW;
+END;
+$$;
+
+CREATE TRIGGER trg_review_events_check_values
+    BEFORE INSERT OR UPDATE ON review_events
+    FOR EACH ROW EXECUTE FUNCTION review_events_check_values();
+
 -- A scheduling row is what an FSRS review writes (client/store ValidateScheduling): the
 -- constraint names end in the column they guard, which the Go side reports as the field.
 ALTER TABLE scheduling DROP CONSTRAINT scheduling_stability_check;
@@ -384,6 +410,8 @@ ALTER TABLE scheduling
     ADD CONSTRAINT scheduling_difficulty_check CHECK (difficulty >= 0),
     ADD CONSTRAINT scheduling_step_check CHECK (step >= 0);
 
+DROP TRIGGER IF EXISTS trg_review_events_check_values ON review_events;
+DROP FUNCTION IF EXISTS review_events_check_values();
 DROP TRIGGER IF EXISTS trg_domains_check_values ON domains;
 DROP FUNCTION IF EXISTS domains_check_values();
 DROP TRIGGER IF EXISTS trg_edges_check_values ON edges;

@@ -48,6 +48,11 @@ func TestValueRulesHoldForPlainSQL(t *testing.T) {
 		{"edge type of 2,700 letters", `INSERT INTO edges (source_id, target_id, edge_type) VALUES ($1, $2, repeat('e', 2700))`, "edge_type", "more than the 256", []any{a, b}},
 		{"domain id of 2,700 letters", `INSERT INTO domains (id, label) VALUES (repeat('d', 2700), 'x')`, "domain id", "more than the 256", nil},
 		{"domain label too long", `INSERT INTO domains (id, label) VALUES ('d', repeat('l', 1025))`, "label", "more than the 1024", nil},
+		{"centroid of norm 4e38", `INSERT INTO domains (id, label, centroid) VALUES ('d', 'x', '[3e38,3e38]')`, "centroid", "above the 1e+06", nil},
+		{"tags as a 2-D array", `INSERT INTO memories (content, tags) VALUES ('x', '{{a,b},{c,d}}')`, "tags", "one-dimensional", nil},
+		{"review state 1e400", `INSERT INTO review_events (memory_id, rating, prior_state, new_state) VALUES ($1, 3, '{"x":1e400}', '{}')`, "prior_state", "out of range", []any{a}},
+		{"review state 100 deep", `INSERT INTO review_events (memory_id, rating, prior_state, new_state) VALUES ($1, 3, '{}', $2::jsonb)`, "new_state", "nested more than 32", []any{a, deep(100)}},
+		{"review event nil id", `INSERT INTO review_events (id, memory_id, rating, prior_state, new_state) VALUES ('00000000-0000-0000-0000-000000000000', $1, 3, '{}', '{}')`, "id", "nil UUID", []any{a}},
 		{"centroid of norm 1e-30", `INSERT INTO domains (id, label, centroid) VALUES ('d', 'x', '[1e-30,0,0]')`, "centroid", "too small", nil},
 	}
 	for _, c := range refused {

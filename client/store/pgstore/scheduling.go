@@ -83,6 +83,7 @@ func (s *Store) UpdateScheduling(ctx context.Context, st store.SchedulingState) 
 	if err := store.ValidateScheduling(st); err != nil {
 		return fmt.Errorf("pgstore update scheduling: %w", err)
 	}
+	st.Retrievability = store.PositiveZero(st.Retrievability) // see store.PositiveZero
 	return s.with(ctx, "update scheduling", func(c *pgxpool.Conn) error {
 		_, err := c.Exec(ctx, `INSERT INTO scheduling AS s
 				(memory_id, stability, difficulty, retrievability, last_review, next_review, reps, lapses, state, step)

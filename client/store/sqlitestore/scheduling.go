@@ -56,6 +56,7 @@ func (s *Store) UpdateScheduling(ctx context.Context, st store.SchedulingState) 
 	if err := store.ValidateScheduling(st); err != nil {
 		return err
 	}
+	st.Retrievability = store.PositiveZero(st.Retrievability) // see store.PositiveZero
 	trunc := func(t *time.Time) *time.Time {
 		if t == nil {
 			return nil

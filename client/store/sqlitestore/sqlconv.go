@@ -136,7 +136,35 @@ func encodeJSON(v any) (string, error) {
 	if err := enc.Encode(v); err != nil {
 		return "", err
 	}
-	return string(bytes.TrimRight(buf.Bytes(), "\n")), nil
+	return unescapeLineSeparators(bytes.TrimRight(buf.Bytes(), "\n")), nil
+}
+
+// unescapeLineSeparators writes U+2028 and U+2029 as themselves: Go's encoder escapes them
+// (for JavaScript's sake), Postgres does not, and the stored text's size is what the schema
+// measures, so both backends must count the same bytes.
+func unescapeLineSeparators(b []byte) string {
+	if !bytes.Contains(b, []byte(`\u202`)) {
+		return string(b)
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 >= len(b) {
+			out = append(out, b[i])
+			continue
+		}
+		if i+5 < len(b) && b[i+1] == 'u' && string(b[i+2:i+5]) == "202" && (b[i+5] == '8' || b[i+5] == '9') {
+			if b[i+5] == '8' {
+				out = append(out, "\u2028"...)
+			} else {
+				out = append(out, "\u2029"...)
+			}
+			i += 5
+			continue
+		}
+		out = append(out, b[i], b[i+1]) // any other escape, kept whole (\\ included)
+		i++
+	}
+	return string(out)
 }
 
 func encodeVector(v []float32) []byte {

@@ -41,6 +41,11 @@ func TestValueRulesHoldForPlainSQL(t *testing.T) {
 		{"self loop", `INSERT INTO edges (source_id, target_id, edge_type, weight, created_at) VALUES ('` + a.ID.String() + `', '` + a.ID.String() + `', 'related', 1, 0)`, "edge", "same memory"},
 		{"edge type with a newline", `INSERT INTO edges (source_id, target_id, edge_type, weight, created_at) VALUES ('` + a.ID.String() + `', '` + b.ID.String() + `', 'a' || char(10), 1, 0)`, "edge_type", "label rule"},
 		{"domain id blank", `INSERT INTO domains (id, label, top_terms, metadata, created_at) VALUES (' ', '', '[]', '{}', 0)`, "domain id", "label rule"},
+		{"id not a UUID", strings.Replace(mem("'x'", "'general'", "'[]'", "'{}'"), "0190a1b2-0000-7000-8000-0000000000ff", "zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz", 1), "id", "not a UUID"},
+		{"content with NUL", mem("'a' || char(0) || 'b'", "'general'", "'[]'", "'{}'"), "content", "NUL"},
+		{"metadata in relaxed JSON", strings.Replace(mem("'x'", "'general'", "'[]'", "'{}'"), "'{}', 0, 0)", "'{x:1}', 0, 0)", 1), "metadata", "RFC 8259"},
+		{"metadata 1e400", strings.Replace(mem("'x'", "'general'", "'[]'", "'{}'"), "'{}', 0, 0)", `'{"x":1e400}', 0, 0)`, 1), "metadata", "out of range"},
+		{"review event nil id", `INSERT INTO review_events (id, memory_id, reviewed_at, rating, prior_state, new_state) VALUES ('00000000-0000-0000-0000-000000000000', '` + a.ID.String() + `', 0, 3, '{}', '{}')`, "id", "nil UUID"},
 		{"review state with a step", `INSERT INTO scheduling (memory_id, stability, difficulty, retrievability, last_review, reps, lapses, state, step) VALUES ('` + a.ID.String() + `', 1, 5, 1, 0, 1, 0, 2, 0)`, "step", "review state"},
 		{"no last review", `INSERT INTO scheduling (memory_id, stability, difficulty, retrievability, reps, lapses, state) VALUES ('` + a.ID.String() + `', 1, 5, 1, 1, 0, 2)`, "last_review", "required"},
 	}
@@ -56,6 +61,10 @@ func TestValueRulesHoldForPlainSQL(t *testing.T) {
 			require.Contains(t, bad.Reason, c.says)
 		})
 	}
+	// A stability of 1e308 is a finite double: accepted, as on Postgres.
+	require.NoError(t, s.write(ctx, func(conn *sqlite.Conn) error {
+		return sqlitex.ExecuteTransient(conn, `INSERT INTO scheduling (memory_id, stability, difficulty, retrievability, last_review, reps, lapses, state) VALUES ('`+b.ID.String()+`', 1e308, 5, 1, 0, 1, 0, 2)`, nil)
+	}))
 	n, err := s.Count(ctx)
 	require.NoError(t, err)
 	require.EqualValues(t, 2, n, "nothing refused was written")
