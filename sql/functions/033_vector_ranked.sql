@@ -30,7 +30,6 @@ DECLARE
     total_rows real;
     ids uuid[];
     distances double precision[];
-    norm double precision;
 BEGIN
     IF query_embedding IS NULL OR match_count IS NULL OR match_count < 1 THEN
         RETURN;
@@ -38,13 +37,7 @@ BEGIN
     -- The bounds of store.MinVectorNorm and MaxVectorNorm (vestige_search checks them first;
     -- this building block is callable on its own). pgvector sums squares in float4: a vector
     -- too short underflows and scores NaN.
-    norm := vector_norm(query_embedding);
-    IF norm = 0 THEN
-        RAISE EXCEPTION 'query embedding is the zero vector (cosine similarity is undefined)' USING ERRCODE = 'VS006';
-    ELSIF NOT norm BETWEEN 1e-6 AND 1e6 THEN
-        RAISE EXCEPTION 'query embedding has norm %, outside the allowed [1e-06, 1e+06] (too small or too large to normalise)',
-            norm USING ERRCODE = 'VS006';
-    END IF;
+    PERFORM value_rule_refuse('query embedding', value_rule_vector_problem(query_embedding));
     SELECT * INTO registered FROM embedding_model WHERE embedding_model.id = 1;
     IF NOT FOUND THEN
         RETURN; -- no model, so no vectors stored

@@ -10,7 +10,6 @@ SET jit = off
 AS $$
 #variable_conflict use_column
 DECLARE
-    norm double precision;
 BEGIN
     IF (query_text IS NULL OR query_text = '') AND query_embedding IS NULL THEN
         RAISE EXCEPTION 'empty query: give query_text, query_embedding, or both' USING ERRCODE = 'VS001';
@@ -18,13 +17,7 @@ BEGIN
     -- A query embedding must have a direction: the bounds of store.MinVectorNorm and
     -- MaxVectorNorm, checked before any work (pgvector already refuses NaN and infinities).
     IF query_embedding IS NOT NULL THEN
-        norm := vector_norm(query_embedding);
-        IF norm = 0 THEN
-            RAISE EXCEPTION 'query embedding is the zero vector (cosine similarity is undefined)' USING ERRCODE = 'VS006';
-        ELSIF NOT norm BETWEEN 1e-6 AND 1e6 THEN
-            RAISE EXCEPTION 'query embedding has norm %, outside the allowed [1e-06, 1e+06] (too small or too large to normalise)',
-                norm USING ERRCODE = 'VS006';
-        END IF;
+        PERFORM value_rule_refuse('query embedding', value_rule_vector_problem(query_embedding));
     END IF;
     IF match_count IS NULL OR match_count < 1 OR match_count > 1000 THEN
         RAISE EXCEPTION 'match_count % is outside 1..1000', match_count USING ERRCODE = 'VS006';

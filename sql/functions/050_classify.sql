@@ -8,10 +8,7 @@ RETURNS TABLE (domain_id text, similarity double precision)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 AS $$
 DECLARE
-    min_norm constant double precision := 1e-6; -- store.MinVectorNorm
-    max_norm constant double precision := 1e6;  -- store.MaxVectorNorm
     registered embedding_model%ROWTYPE;
-    norm double precision;
 BEGIN
     IF embedding IS NULL THEN
         RAISE EXCEPTION 'embedding is NULL' USING ERRCODE = 'VS006';
@@ -19,15 +16,8 @@ BEGIN
     IF match_count IS NOT NULL AND match_count < 0 THEN
         RAISE EXCEPTION 'match_count % is negative', match_count USING ERRCODE = 'VS006';
     END IF;
-    norm := vector_norm(embedding);
-    IF norm = 0 THEN
-        RAISE EXCEPTION 'embedding is the zero vector: cosine similarity is undefined' USING ERRCODE = 'VS006';
-    ELSIF norm < min_norm THEN
-        RAISE EXCEPTION 'embedding has norm %, below the % allowed (too small to normalise)', norm, min_norm
-            USING ERRCODE = 'VS006';
-    ELSIF norm > max_norm THEN
-        RAISE EXCEPTION 'embedding has norm %, above the % allowed', norm, max_norm USING ERRCODE = 'VS006';
-    END IF;
+    -- The stored vectors' rule, in the schema's own words (migration 002).
+    PERFORM value_rule_refuse('embedding', value_rule_vector_problem(embedding));
     SELECT * INTO registered FROM embedding_model WHERE id = 1;
     IF FOUND AND vector_dims(embedding) <> registered.dimension THEN
         RAISE EXCEPTION 'embedding has % dimensions but the registered model % has %',

@@ -25,7 +25,7 @@ import (
 // planes holds a character of every Unicode plane in use and of the ranges that break naive
 // code: combining marks, right-to-left text, a ZWJ emoji, the line separators JSON encoders
 // escape, and characters HTML escaping would rewrite.
-const planes = "aé中𐍈🀄𠀀𰀀󠀁\U000F0000\U0010FFFDa\u0301א👩\u200d💻\u2028\u2029<>&"
+const planes = "aé中𐍈🀄𠀀𰀀\U000E0001\U000F0000\U0010FFFDa\u0301א👩\u200d💻\u2028\u2029<>&"
 
 func nested(depth int) map[string]any {
 	m := map[string]any{"leaf": json.Number("-0.000")}

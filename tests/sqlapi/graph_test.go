@@ -192,9 +192,9 @@ func TestClassifyRefusesQueryVector(t *testing.T) {
 		contains  []string
 	}{
 		{"zero", `vestige_classify($1::vector)`, []any{vecOf("0")}, []string{"zero vector"}},
-		{"denormal", `vestige_classify($1::vector)`, []any{vecOf("1e-45")}, []string{"embedding has norm", "below the 1e-06 allowed"}},
+		{"denormal", `vestige_classify($1::vector)`, []any{vecOf("1e-45")}, []string{"invalid embedding: has norm", "below the 1e-06 allowed"}},
 		{"below the minimum", `vestige_classify($1::vector)`, []any{vecOf("5e-7")}, []string{"below the 1e-06 allowed"}},
-		{"above the maximum", `vestige_classify($1::vector)`, []any{vecOf("2e6")}, []string{"above the 1000000 allowed"}},
+		{"above the maximum", `vestige_classify($1::vector)`, []any{vecOf("2e6")}, []string{"above the 1e+06 allowed"}},
 		{"too small, wrong dimension", `vestige_classify('[1e-30,0]'::vector)`, nil, []string{"below the 1e-06 allowed"}},
 		{"NULL", `vestige_classify(NULL)`, nil, []string{"embedding is NULL"}},
 		{"negative match_count", `vestige_classify($1::vector, -1)`, []any{vecOf("1")}, []string{"match_count -1"}},
