@@ -2,9 +2,20 @@
 # Installs what vestige's tests need: a PostgreSQL server (15 or newer) and the pgvector
 # extension built for it. Idempotent and quick when everything is already there.
 #
-# Debian 12 ships no pgvector binary package, so pgvector is built from Debian 13's source
-# package (0.8.x) against postgresql-server-dev. Needs root (or sudo) only when something is
-# missing.
+# Debian 12 ships no pgvector binary package, so pgvector is built from a Debian source
+# package against postgresql-server-dev: the newest one that apt can download, from unstable
+# (sid, which carries 0.8.7) or Debian 13 (trixie, 0.8.0). vestige supports pgvector 0.8.3
+# or newer (PGVECTOR_MIN): 0.8.3 fixed an HNSW index corruption during vacuum. An installed
+# pgvector older than that is rebuilt; one that is new enough is left alone. Needs root (or
+# sudo) only when something is missing.
+#
+# Environment:
+#   PGVECTOR_MIN              the oldest acceptable pgvector (default 0.8.3)
+#   PGVECTOR_REQUIRE_MIN=1    fail when no source package of at least PGVECTOR_MIN can be
+#                             downloaded (otherwise: warn, and build the newest there is)
+#   PG_CONFIG                 build for this pg_config and do not install a server (tests)
+#   DESTDIR                   install pgvector under this root instead of / (tests: proves
+#                             the build without touching a running server's files)
 set -euo pipefail
 
 log() { printf 'install-postgres: %s\n' "$*" >&2; }
@@ -28,32 +39,53 @@ pg_version() {
   ls /usr/lib/postgresql 2>/dev/null | grep -E '^[0-9]+$' | sort -n | tail -n 1
 }
 
-ver=$(pg_version)
-if [ -z "$ver" ] || [ ! -x "/usr/lib/postgresql/$ver/bin/postgres" ] || [ ! -x "/usr/lib/postgresql/$ver/bin/initdb" ]; then
-  apt_install postgresql postgresql-contrib
+PGVECTOR_MIN=${PGVECTOR_MIN:-0.8.3}
+DESTDIR=${DESTDIR:-}
+
+# version_ge A B: A >= B in Debian's version order (0.8.10 > 0.8.9).
+version_ge() { dpkg --compare-versions "$1" ge "$2"; }
+
+if [ -n "${PG_CONFIG:-}" ]; then
+  pgconfig=$PG_CONFIG
+  ver=$("$pgconfig" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+else
   ver=$(pg_version)
+  if [ -z "$ver" ] || [ ! -x "/usr/lib/postgresql/$ver/bin/postgres" ] || [ ! -x "/usr/lib/postgresql/$ver/bin/initdb" ]; then
+    apt_install postgresql postgresql-contrib
+    ver=$(pg_version)
+  fi
+  pgconfig=/usr/lib/postgresql/$ver/bin/pg_config
 fi
 if [ -z "$ver" ] || [ "$ver" -lt 15 ]; then
   log "PostgreSQL 15 or newer is required (found '${ver:-none}')"
   exit 1
 fi
-bindir=/usr/lib/postgresql/$ver/bin
 
-pgconfig=$bindir/pg_config
-if [ -x "$pgconfig" ]; then
-  sharedir=$("$pgconfig" --sharedir)
-  pkglibdir=$("$pgconfig" --pkglibdir)
-else
-  sharedir=/usr/share/postgresql/$ver
-  pkglibdir=/usr/lib/postgresql/$ver/lib
-fi
+dirs() {
+  if [ -x "$pgconfig" ]; then
+    sharedir=$("$pgconfig" --sharedir)
+    pkglibdir=$("$pgconfig" --pkglibdir)
+  else
+    sharedir=/usr/share/postgresql/$ver
+    pkglibdir=/usr/lib/postgresql/$ver/lib
+  fi
+}
 
-if [ -f "$sharedir/extension/vector.control" ] && [ -f "$pkglibdir/vector.so" ]; then
-  log "PostgreSQL $ver with pgvector: present"
+# The installed pgvector's version (the control file's default_version), or empty.
+installed_pgvector() {
+  local control=$DESTDIR$sharedir/extension/vector.control
+  [ -f "$control" ] && [ -f "$DESTDIR$pkglibdir/vector.so" ] || return 0
+  sed -nE "s/^default_version *= *'([^']+)'.*/\1/p" "$control"
+}
+
+dirs
+have=$(installed_pgvector)
+if [ -n "$have" ] && version_ge "$have" "$PGVECTOR_MIN"; then
+  log "PostgreSQL $ver with pgvector $have: present"
   exit 0
 fi
+log "pgvector ${have:-missing} for PostgreSQL $ver (vestige needs $PGVECTOR_MIN or newer): building it from source"
 
-log "pgvector missing for PostgreSQL $ver: building it from source"
 need=()
 # pg_config ships without the server headers (libpq-dev, the client): look for postgres.h.
 if [ ! -x "$pgconfig" ] || [ ! -f "$("$pgconfig" --includedir-server 2>/dev/null)/postgres.h" ]; then
@@ -63,40 +95,75 @@ command -v make >/dev/null || need+=(make)
 command -v gcc >/dev/null || need+=(gcc)
 command -v dpkg-source >/dev/null || need+=(dpkg-dev)
 if [ ${#need[@]} -gt 0 ]; then apt_install "${need[@]}"; fi
-sharedir=$("$pgconfig" --sharedir)
-pkglibdir=$("$pgconfig" --pkglibdir)
+dirs
 
-# A source entry for Debian 13, reusing the mirror the machine already uses.
-src_list=/etc/apt/sources.list.d/vestige-trixie-src.sources
-if ! apt-cache showsrc pgvector 2>/dev/null | grep -q '^Version: 0\.[89]'; then
-  if [ ! -f "$src_list" ]; then
-    uri=$(grep -m1 -E '^URIs:' /etc/apt/sources.list.d/debian.sources 2>/dev/null | awk '{print $2}')
-    uri=${uri:-http://deb.debian.org/debian}
-    log "adding deb-src trixie from $uri"
-    printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" |
-      $SUDO tee "$src_list" >/dev/null
-  fi
+# Source entries for unstable and Debian 13, reusing the mirror the machine already uses.
+# deb-src only: no binary package ever comes from them.
+src_list=/etc/apt/sources.list.d/vestige-pgvector-src.sources
+source_versions() { apt-cache showsrc pgvector 2>/dev/null | sed -nE 's/^Version: (.+)$/\1/p' | sort -u; }
+if [ ! -f "$src_list" ]; then
+  uri=$(grep -m1 -E '^URIs:' /etc/apt/sources.list.d/debian.sources 2>/dev/null | awk '{print $2}')
+  uri=${uri:-http://deb.debian.org/debian}
+  log "adding deb-src sid and trixie from $uri"
+  printf 'Types: deb-src\nURIs: %s\nSuites: sid trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" |
+    $SUDO tee "$src_list" >/dev/null
+  # The trixie-only entry that earlier versions of this script added.
+  $SUDO rm -f /etc/apt/sources.list.d/vestige-trixie-src.sources
   apt_updated=0
+  wrote=1
+fi
+if [ "$apt_updated" = 0 ] && { [ "${wrote:-0}" = 1 ] || [ -z "$(source_versions)" ]; }; then
   log "apt-get update"
   $SUDO apt-get update -qq >/dev/null
+  apt_updated=1
 fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-chmod 777 "$work"
-(cd "$work" && apt-get source --download-only pgvector >/dev/null 2>&1)
-orig=$(ls "$work"/pgvector_*.orig.tar.* 2>/dev/null | head -n 1)
-if [ -z "$orig" ]; then
-  log "could not download the pgvector source package"
+chmod 777 "$work" # apt-get source downloads as the _apt user
+
+# The newest source package that downloads; a mirror may list a version it does not serve.
+got=""
+for v in $(source_versions | sort -r -V); do
+  if (cd "$work" && apt-get source --download-only "pgvector=$v" >/dev/null 2>&1); then
+    got=$v
+    break
+  fi
+  log "pgvector $v is listed but could not be downloaded"
+  rm -f "$work"/pgvector_*
+done
+if [ -z "$got" ]; then
+  log "could not download any pgvector source package"
   exit 1
 fi
+upstream=${got%-*}
+if ! version_ge "$upstream" "$PGVECTOR_MIN"; then
+  log "WARNING: the newest pgvector source this machine can download is $upstream, older than $PGVECTOR_MIN:"
+  log "WARNING: it has the HNSW index corruption during vacuum; vestige health will say degraded"
+  if [ "${PGVECTOR_REQUIRE_MIN:-0}" = 1 ]; then
+    exit 1
+  fi
+  if [ -n "$have" ] && version_ge "$have" "$upstream"; then
+    log "keeping the installed pgvector $have"
+    exit 0
+  fi
+fi
+orig=$(ls "$work"/pgvector_"$upstream".orig.tar.* 2>/dev/null | head -n 1)
+[ -n "$orig" ] || { log "pgvector $got downloaded without its .orig tarball"; exit 1; }
 mkdir "$work/src"
 tar -xf "$orig" -C "$work/src" --strip-components=1
 log "building $(basename "$orig")"
-make -s -C "$work/src" PG_CONFIG="$pgconfig" >/dev/null 2>&1 || make -C "$work/src" PG_CONFIG="$pgconfig"
-$SUDO make -s -C "$work/src" install PG_CONFIG="$pgconfig" >/dev/null
-[ -f "$sharedir/extension/vector.control" ] && [ -f "$pkglibdir/vector.so" ] || {
-  log "pgvector build finished but the extension files are not in place"
+# OPTFLAGS="" drops pgvector's default -march=native: the library must run on whichever CPU
+# the machine has next time (pgvector picks its fast paths at run time).
+make -s -C "$work/src" PG_CONFIG="$pgconfig" OPTFLAGS="" >/dev/null 2>&1 ||
+  make -C "$work/src" PG_CONFIG="$pgconfig" OPTFLAGS=""
+$SUDO make -s -C "$work/src" install PG_CONFIG="$pgconfig" OPTFLAGS="" DESTDIR="$DESTDIR" >/dev/null
+now=$(installed_pgvector)
+if [ "$now" != "$upstream" ]; then
+  log "pgvector build finished but version ${now:-nothing} is in place, not $upstream"
   exit 1
-}
-log "pgvector installed for PostgreSQL $ver"
+fi
+log "pgvector $now installed for PostgreSQL $ver${DESTDIR:+ under $DESTDIR}"
+if [ -n "$have" ]; then
+  log "databases created before keep extension version $have until: ALTER EXTENSION vector UPDATE;"
+fi

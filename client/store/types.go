@@ -139,10 +139,37 @@ const (
 	Unavailable HealthStatus = "unavailable"
 )
 
-// Health is a health check's result; Reason says why when not healthy.
+// Health is a health check's result; Reason says why when not healthy. The other fields
+// describe what the check saw (empty when it could not see it, e.g. when unavailable).
 type Health struct {
 	Status HealthStatus `json:"status"`
 	Reason string       `json:"reason,omitempty"`
+	// Server is the database engine and its version: "PostgreSQL 15.18 (Debian ...)",
+	// "SQLite 3.46.1".
+	Server   string          `json:"server,omitempty"`
+	Pgvector *PgvectorHealth `json:"pgvector,omitempty"`
+	Schema   *SchemaHealth   `json:"schema,omitempty"`
+	// Model is the registered embedding model (nil when none is registered yet).
+	Model *ModelSignature `json:"model,omitempty"`
+}
+
+// PgvectorHealth is the pgvector seen by a Postgres health check. Library is the version
+// of the installed files (pg_available_extensions.default_version), which is the code new
+// connections run; Extension is the version the database's extension objects were created
+// or last updated at (pg_extension.extversion), which lags until ALTER EXTENSION vector
+// UPDATE. Minimum is the oldest library vestige supports.
+type PgvectorHealth struct {
+	Extension string `json:"extension"`
+	Library   string `json:"library"`
+	Minimum   string `json:"minimum"`
+}
+
+// SchemaHealth is the schema and SQL API state: Functions is "current", "stale", "not
+// installed" (Postgres) or "built in" (SQLite).
+type SchemaHealth struct {
+	Version   int32  `json:"version"`
+	Latest    int32  `json:"latest"`
+	Functions string `json:"functions"`
 }
 
 // ModelSignature identifies an embedding model: vectors of two models never mix.

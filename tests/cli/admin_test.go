@@ -40,11 +40,9 @@ func TestStatsHealthVacuumDue(t *testing.T) {
 		require.Contains(t, out, "memories         2")
 		require.Contains(t, out, "model            hash-384 (384 dimensions)")
 
-		out = e.ok("health")
-		require.True(t, strings.HasPrefix(out, "healthy ("+e.backend+" at "), out)
-		var h struct{ Status, Backend string }
-		e.okJSON(&h, "health")
-		require.Equal(t, "healthy", h.Status)
+		h, out := e.health()
+		require.True(t, strings.HasPrefix(out, h.Status+" ("+e.backend+" at "), out)
+		require.Equal(t, e.backend, h.Backend)
 
 		require.Equal(t, "vacuumed\n", e.ok("vacuum"))
 		var v map[string]bool

@@ -251,36 +251,6 @@ func (s *Store) Init(ctx context.Context) error {
 	return err
 }
 
-// HealthCheck reports unavailable when no connection answers, degraded when the schema is
-// behind or the installed SQL API is not this binary's, and healthy otherwise. A failed
-// check is a result, not an error.
-func (s *Store) HealthCheck(ctx context.Context) (store.Health, error) {
-	c, err := s.acquire(ctx)
-	if err != nil {
-		return store.Health{Status: store.Unavailable, Reason: s.reason(err)}, nil
-	}
-	defer c.Release()
-	if err := c.Ping(ctx); err != nil {
-		return store.Health{Status: store.Unavailable, Reason: s.reason(err)}, nil
-	}
-	st, err := Status(ctx, c.Conn())
-	if err != nil {
-		return store.Health{Status: store.Degraded, Reason: s.reason(err)}, nil
-	}
-	switch {
-	case st.Version < st.Latest:
-		return store.Health{Status: store.Degraded,
-			Reason: fmt.Sprintf("schema version %d is behind %d: run `vestige schema up`", st.Version, st.Latest)}, nil
-	case st.Version > st.Latest:
-		return store.Health{Status: store.Degraded,
-			Reason: fmt.Sprintf("schema version %d is newer than this vestige (%d)", st.Version, st.Latest)}, nil
-	case st.FunctionsState() != "current":
-		return store.Health{Status: store.Degraded,
-			Reason: fmt.Sprintf("SQL functions are %s: run `vestige schema up`", st.FunctionsState())}, nil
-	}
-	return store.Health{Status: store.Healthy}, nil
-}
-
 // reason is an error's text with the connection's password cut out.
 func (s *Store) reason(err error) string {
 	sec := newSecrets("")

@@ -143,23 +143,6 @@ func (s *Store) Close() error {
 // Init brings the schema to the newest version (Open already does, unless SkipMigrate).
 func (s *Store) Init(ctx context.Context) error { return s.Migrate(ctx) }
 
-// HealthCheck reports unavailable when the file cannot be read and degraded when its schema
-// is not this binary's; the error is only the context's.
-func (s *Store) HealthCheck(ctx context.Context) (store.Health, error) {
-	v, err := s.SchemaVersion(ctx)
-	if err != nil {
-		if ctx.Err() != nil {
-			return store.Health{}, ctx.Err()
-		}
-		return store.Health{Status: store.Unavailable, Reason: err.Error()}, nil
-	}
-	if latest := LatestVersion(); v != latest {
-		return store.Health{Status: store.Degraded,
-			Reason: fmt.Sprintf("schema version %d, this vestige expects %d (run `vestige schema up`)", v, latest)}, nil
-	}
-	return store.Health{Status: store.Healthy}, nil
-}
-
 // read runs fn in a read transaction: one snapshot for every statement of fn.
 func (s *Store) read(ctx context.Context, fn func(*sqlite.Conn) error) error {
 	conn, err := s.pool.Take(ctx)

@@ -306,5 +306,5 @@ func testCountStatsVacuum(h *harness) {
 	require.Equal(h, memIDs(a, b), resultIDs(rs), "search works after vacuum")
 	health, err := h.s.HealthCheck(h.ctx)
 	require.NoError(h, err)
-	require.Equal(h, store.Healthy, health.Status)
+	h.requireHealthy(health)
 }
