@@ -159,4 +159,3 @@ func withLock(ctx context.Context, conn *pgx.Conn, fn func(pgx.Tx) error) error 
 		return fn(tx)
 	})
 }
-
