@@ -21,6 +21,7 @@ type schemaCmd struct {
 	Up     schemaUpCmd     `cmd:"" help:"Apply every migration (and, on Postgres, install the SQL API)."`
 	Down   schemaDownCmd   `cmd:"" help:"Revert migrations (to version 0 unless --to)."`
 	Status schemaStatusCmd `cmd:"" help:"Show the schema version and whether it is current."`
+	Grant  schemaGrantCmd  `cmd:"" help:"Postgres: give an application role what vestige needs (rows, functions; no DDL). Run as the owner."`
 }
 
 type schemaUpCmd struct{}
@@ -37,7 +38,11 @@ type statusJSON struct {
 	Version   int32  `json:"version"`
 	Latest    int32  `json:"latest"`
 	Functions string `json:"functions"`
-	Current   bool   `json:"current"`
+	// APIVersion is the installed SQL API's version (Postgres; 0: none), WantAPIVersion
+	// this binary's.
+	APIVersion     int  `json:"api_version,omitempty"`
+	WantAPIVersion int  `json:"want_api_version,omitempty"`
+	Current        bool `json:"current"`
 }
 
 // schemaTarget is one backend's schema operations.
@@ -105,6 +110,9 @@ func printStatus(ctx context.Context, g *globals, t schemaTarget, headline strin
 	}
 	fmt.Fprintf(g.stdout, "backend:   %s\nlocation:  %s\nversion:   %d of %d\nfunctions: %s\n",
 		st.Backend, st.Location, st.Version, st.Latest, st.Functions)
+	if st.WantAPIVersion > 0 {
+		fmt.Fprintf(g.stdout, "sql api:   version %d (this vestige: %d)\n", st.APIVersion, st.WantAPIVersion)
+	}
 	return nil
 }
 
@@ -144,6 +152,12 @@ func connectPostgres(ctx context.Context, p config.Postgres) (*pgx.Conn, error) 
 	if cc.ConnectTimeout == 0 || cc.ConnectTimeout > p.AcquireTimeout() {
 		cc.ConnectTimeout = p.AcquireTimeout()
 	}
+	// The configured exec mode, as the store's pool uses it: behind a transaction pooler
+	// (simple_protocol) a named prepared statement would outlive the transaction on the
+	// server connection and the next run's would collide with it (42P05).
+	if cc.DefaultQueryExecMode, err = pgstore.ParseExecMode(p.ExecMode); err != nil {
+		return nil, err
+	}
 	conn, err := pgx.ConnectConfig(ctx, cc)
 	if err != nil {
 		return nil, fmt.Errorf("cannot connect to Postgres: %w", err)
@@ -168,7 +182,7 @@ func (p *pgSchema) status(ctx context.Context) (statusJSON, error) {
 		return statusJSON{}, err
 	}
 	return statusJSON{Backend: config.BackendPostgres, Location: p.where, Version: st.Version, Latest: st.Latest,
-		Functions: st.FunctionsState(), Current: st.Current()}, nil
+		Functions: st.FunctionsState(), APIVersion: st.APIVersion, WantAPIVersion: st.WantAPIVersion, Current: st.Current()}, nil
 }
 
 func (p *pgSchema) close() { _ = p.conn.Close(context.Background()) }

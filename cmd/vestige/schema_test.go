@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/vestige-mem/vestige/client/config"
@@ -36,22 +37,22 @@ func TestSchemaUpStatusDown(t *testing.T) {
 	dbURL := testdb.Empty(t)
 	code, out, errOut := vestige(t, "schema", "status", "--postgres-url", dbURL)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "version:   0 of 2")
+	require.Contains(t, out, "version:   0 of 3")
 	require.Contains(t, out, "functions: not installed")
 
 	code, out, errOut = vestige(t, "schema", "up", "--postgres-url", dbURL)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "version:   2 of 2")
+	require.Contains(t, out, "version:   3 of 3")
 
 	code, out, errOut = vestige(t, "--json", "schema", "status", "--postgres-url", dbURL)
 	require.Equal(t, 0, code, errOut)
 	var st statusJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &st))
-	require.Equal(t, statusJSON{Backend: "postgres", Location: config.RedactURL(dbURL), Version: 2, Latest: 2, Functions: "current", Current: true}, st)
+	require.Equal(t, statusJSON{Backend: "postgres", Location: config.RedactURL(dbURL), Version: 3, Latest: 3, Functions: "current", APIVersion: 1, WantAPIVersion: 1, Current: true}, st)
 
 	code, out, errOut = vestige(t, "schema", "down", "--postgres-url", dbURL)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "version:   0 of 2")
+	require.Contains(t, out, "version:   0 of 3")
 	conn := testdb.Conn(t, dbURL)
 	var tables int
 	require.NoError(t, conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()`).Scan(&tables))
@@ -105,21 +106,47 @@ func TestSchemaOfTheDefaultSQLiteStore(t *testing.T) {
 	code, out, errOut := vestige(t, "schema", "status")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "backend:   sqlite")
-	require.Contains(t, out, "version:   0 of 2")
+	require.Contains(t, out, "version:   0 of 3")
 	require.NoFileExists(t, db, "looking does not create the store")
 
 	code, out, errOut = vestige(t, "schema", "up")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "version:   2 of 2")
+	require.Contains(t, out, "version:   3 of 3")
 	require.FileExists(t, db)
 
 	code, out, errOut = vestige(t, "--json", "schema", "down")
 	require.Equal(t, 0, code, errOut)
 	var st statusJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &st))
-	require.Equal(t, statusJSON{Backend: "sqlite", Location: db, Version: 0, Latest: 2, Functions: "built in"}, st)
+	require.Equal(t, statusJSON{Backend: "sqlite", Location: db, Version: 0, Latest: 3, Functions: "built in"}, st)
 
 	code, _, errOut = vestige(t, "schema", "down", "--to", "7")
 	require.Equal(t, 2, code)
-	require.Contains(t, errOut, "--to 7 is outside 0..2")
+	require.Contains(t, errOut, "--to 7 is outside 0..3")
+}
+
+// Fault: the schema commands ignored exec_mode, so behind a transaction pooler the second
+// `schema status` collided with the first one's prepared statements (42P05). With
+// simple_protocol the schema connection prepares nothing.
+func TestSchemaConnectionHonoursExecMode(t *testing.T) {
+	dbURL := testdb.New(t)
+	for _, tc := range []struct {
+		mode     string
+		prepares bool
+	}{{"simple_protocol", false}, {"exec", false}, {"", true}} {
+		t.Run("mode="+tc.mode, func(t *testing.T) {
+			conn, err := connectPostgres(t.Context(), config.Postgres{URL: dbURL, ExecMode: tc.mode})
+			require.NoError(t, err)
+			p := &pgSchema{conn: conn, where: "test"}
+			defer p.close()
+			for range 2 {
+				_, err := p.status(t.Context())
+				require.NoError(t, err)
+			}
+			var n int
+			require.NoError(t, conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_prepared_statements`,
+				pgx.QueryExecModeSimpleProtocol).Scan(&n))
+			require.Equal(t, tc.prepares, n > 0, "prepared statements left: %d", n)
+		})
+	}
 }

@@ -5,7 +5,6 @@
 CREATE FUNCTION vestige_ensure_embedding_model(model_name text, model_dimension integer, model_hash text)
 RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
-SET search_path FROM CURRENT
 AS $$
 DECLARE
     registered embedding_model%ROWTYPE;
@@ -55,3 +54,17 @@ $$;
 
 COMMENT ON FUNCTION vestige_ensure_embedding_model(text, integer, text) IS
 'Registers the embedding model (name, dimension, hash) on first use: stamps vector(dimension) on memories.embedding and builds the HNSW index; returns true then. Later calls return false when all three match and raise VS003 (naming both models) otherwise. VS006 for an empty name or hash or a dimension outside 1..16000. Runs as the schema owner.';
+
+-- A SECURITY DEFINER function must not find a caller's objects: its search_path is the
+-- install's schemas (the store's, then wherever pgvector lives) with pg_temp named last, so
+-- that a caller's temporary embedding_model table cannot stand in for the registry. The
+-- schema names are quoted, so a schema such as "Vestige Mem" works.
+DO $$
+BEGIN
+    EXECUTE format('ALTER FUNCTION %I.vestige_ensure_embedding_model(text, integer, text) SET search_path = %s, pg_temp',
+                   current_schema(),
+                   (SELECT string_agg(quote_ident(s), ', ' ORDER BY o)
+                      FROM unnest(current_schemas(false)) WITH ORDINALITY AS t(s, o)
+                     WHERE s NOT LIKE 'pg\_temp\_%' AND s NOT LIKE 'pg\_toast\_temp\_%'));
+END;
+$$;

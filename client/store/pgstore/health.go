@@ -91,6 +91,8 @@ func judge(f serverFacts) store.Health {
 		h = degrade(h, fmt.Sprintf("schema version %d is behind %d: run `vestige schema up`", st.Version, st.Latest))
 	case st.Version > st.Latest:
 		h = degrade(h, fmt.Sprintf("schema version %d is newer than this vestige (%d)", st.Version, st.Latest))
+	case st.FunctionsState() == "newer":
+		h = degrade(h, fmt.Sprintf("SQL API version %d was installed by a newer vestige (this one has %d): upgrade vestige", st.APIVersion, st.WantAPIVersion))
 	case st.FunctionsState() != "current":
 		h = degrade(h, fmt.Sprintf("SQL functions are %s: run `vestige schema up`", st.FunctionsState()))
 	}

@@ -3,10 +3,6 @@ package pgstore
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/tern/v2/migrate"
@@ -26,23 +22,35 @@ const ternLockNum = int64(9628173550095224)
 type SchemaStatus struct {
 	Version int32 // applied migration version (0: empty)
 	Latest  int32 // newest migration this binary knows
-	// FunctionsHash is the hash of the SQL API recorded in the database ("" when not
-	// installed); WantFunctionsHash is this binary's.
+	// FunctionsHash and APIVersion are what the database records of its SQL API ("" and 0
+	// when not installed); WantFunctionsHash and WantAPIVersion are this binary's.
 	FunctionsHash     string
 	WantFunctionsHash string
+	APIVersion        int
+	WantAPIVersion    int
 }
 
 // Current reports whether the schema and the functions are exactly this binary's.
 func (s SchemaStatus) Current() bool {
-	return s.Version == s.Latest && s.FunctionsHash == s.WantFunctionsHash
+	return s.Version == s.Latest && s.FunctionsHash == s.WantFunctionsHash && s.APIVersion == s.WantAPIVersion
 }
 
-// FunctionsState is "current", "stale" or "not installed".
+// Behind reports whether this binary would bring the database forward: a migration is
+// missing, or the SQL API is missing or older. Only then does an auto-migrating Open run
+// DDL; a current (or newer) database is never touched by it.
+func (s SchemaStatus) Behind() bool {
+	return s.Version < s.Latest || s.FunctionsHash == "" || s.APIVersion < s.WantAPIVersion
+}
+
+// FunctionsState is "current", "stale" (an older API, or this version with other
+// contents), "newer" (installed by a newer vestige) or "not installed".
 func (s SchemaStatus) FunctionsState() string {
-	switch s.FunctionsHash {
-	case "":
+	switch {
+	case s.FunctionsHash == "":
 		return "not installed"
-	case s.WantFunctionsHash:
+	case s.APIVersion > s.WantAPIVersion:
+		return "newer"
+	case s.FunctionsHash == s.WantFunctionsHash && s.APIVersion == s.WantAPIVersion:
 		return "current"
 	default:
 		return "stale"
@@ -96,6 +104,10 @@ func MigrateTo(ctx context.Context, conn *pgx.Conn, target int32) error {
 	if err != nil {
 		return fmt.Errorf("schema: read version: %w", err)
 	}
+	if current > latest {
+		// tern would run down steps this binary does not even have.
+		return fmt.Errorf("schema: database schema version %d is newer than this vestige (%d): upgrade vestige", current, latest)
+	}
 	if target < current {
 		if err := dropFunctions(ctx, conn); err != nil {
 			return err
@@ -110,21 +122,20 @@ func MigrateTo(ctx context.Context, conn *pgx.Conn, target int32) error {
 	return nil
 }
 
-// Status reads the applied version and the installed functions' hash.
+// Status reads the applied version and the installed SQL API. It only reads: a read-only
+// role (or a hot standby) can run it.
 func Status(ctx context.Context, conn *pgx.Conn) (SchemaStatus, error) {
-	var st SchemaStatus
+	st := SchemaStatus{WantAPIVersion: APIVersion}
 	latest, err := LatestVersion()
 	if err != nil {
 		return st, err
 	}
 	st.Latest = latest
-	if st.WantFunctionsHash, err = sqlfs.Hash("functions"); err != nil {
+	if st.WantFunctionsHash, err = FunctionsHash(); err != nil {
 		return st, err
 	}
 	var exists bool
-	err = conn.QueryRow(ctx,
-		`SELECT to_regclass($1) IS NOT NULL, to_regclass('vestige_functions') IS NOT NULL`,
-		VersionTable).Scan(&exists, new(bool))
+	err = conn.QueryRow(ctx, `SELECT to_regclass($1) IS NOT NULL`, VersionTable).Scan(&exists)
 	if err != nil {
 		return st, fmt.Errorf("schema: status: %w", err)
 	}
@@ -134,26 +145,9 @@ func Status(ctx context.Context, conn *pgx.Conn) (SchemaStatus, error) {
 	if err := conn.QueryRow(ctx, `SELECT version FROM `+VersionTable).Scan(&st.Version); err != nil {
 		return st, fmt.Errorf("schema: status: %w", err)
 	}
-	st.FunctionsHash, err = installedFunctionsHash(ctx, conn)
+	api, err := readInstalledAPI(ctx, conn)
+	st.FunctionsHash, st.APIVersion = api.Hash, api.Version
 	return st, err
-}
-
-func installedFunctionsHash(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}) (string, error) {
-	var exists bool
-	if err := q.QueryRow(ctx, `SELECT to_regclass('vestige_functions') IS NOT NULL`).Scan(&exists); err != nil {
-		return "", fmt.Errorf("schema: read functions hash: %w", err)
-	}
-	if !exists {
-		return "", nil
-	}
-	var hash string
-	err := q.QueryRow(ctx, `SELECT coalesce((SELECT hash FROM vestige_functions WHERE id = 1), '')`).Scan(&hash)
-	if err != nil {
-		return "", fmt.Errorf("schema: read functions hash: %w", err)
-	}
-	return hash, nil
 }
 
 // withLock runs fn in one transaction under tern's advisory lock.
@@ -164,91 +158,4 @@ func withLock(ctx context.Context, conn *pgx.Conn, fn func(pgx.Tx) error) error 
 		}
 		return fn(tx)
 	})
-}
-
-// installFunctions drops every vestige_* function of the current schema and creates the
-// embedded ones, in one transaction, when the recorded hash differs from this binary's.
-// Drop and create (not CREATE OR REPLACE), since a changed output column cannot be replaced.
-func installFunctions(ctx context.Context, conn *pgx.Conn) error {
-	want, err := sqlfs.Hash("functions")
-	if err != nil {
-		return err
-	}
-	files, err := functionFiles()
-	if err != nil {
-		return err
-	}
-	return withLock(ctx, conn, func(tx pgx.Tx) error {
-		have, err := installedFunctionsHash(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if have == want {
-			return nil
-		}
-		if err := dropFunctionsTx(ctx, tx); err != nil {
-			return err
-		}
-		for _, f := range files {
-			if _, err := tx.Exec(ctx, f.body); err != nil {
-				return fmt.Errorf("schema: install %s: %w", f.name, err)
-			}
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO vestige_functions (id, hash, installed_at) VALUES (1, $1, now())
-			ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, installed_at = excluded.installed_at`, want)
-		if err != nil {
-			return fmt.Errorf("schema: record functions hash: %w", err)
-		}
-		return nil
-	})
-}
-
-func dropFunctions(ctx context.Context, conn *pgx.Conn) error {
-	return withLock(ctx, conn, func(tx pgx.Tx) error { return dropFunctionsTx(ctx, tx) })
-}
-
-// dropFunctionsTx removes the SQL API: every vestige_* function in the current schema (the
-// helpers that tables depend on are named otherwise and belong to the migrations).
-func dropFunctionsTx(ctx context.Context, tx pgx.Tx) error {
-	rows, err := tx.Query(ctx, `SELECT p.oid::regprocedure::text FROM pg_proc p
-		WHERE p.pronamespace = current_schema()::regnamespace AND p.proname LIKE 'vestige\_%'`)
-	if err != nil {
-		return fmt.Errorf("schema: list functions: %w", err)
-	}
-	sigs, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("schema: list functions: %w", err)
-	}
-	for _, sig := range sigs {
-		if _, err := tx.Exec(ctx, "DROP FUNCTION "+sig); err != nil {
-			return fmt.Errorf("schema: drop %s: %w", sig, err)
-		}
-	}
-	_, err = tx.Exec(ctx, `DO $$ BEGIN
-		IF to_regclass('vestige_functions') IS NOT NULL THEN DELETE FROM vestige_functions; END IF;
-	END $$`)
-	return err
-}
-
-type functionFile struct{ name, body string }
-
-func functionFiles() ([]functionFile, error) {
-	fsys := sqlfs.Sub("functions")
-	names, err := fs.Glob(fsys, "*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	out := make([]functionFile, 0, len(names))
-	for _, n := range names {
-		b, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			return nil, err
-		}
-		if strings.TrimSpace(string(b)) == "" {
-			return nil, fmt.Errorf("schema: %s is empty", path.Join("functions", n))
-		}
-		out = append(out, functionFile{name: n, body: string(b)})
-	}
-	return out, nil
 }

@@ -17,12 +17,12 @@ func ourObjects(t *testing.T, conn *pgx.Conn) []string {
 	t.Helper()
 	rows, err := conn.Query(context.Background(), `
 		SELECT 'rel ' || c.relname FROM pg_class c
-		WHERE c.relnamespace = current_schema()::regnamespace
+		WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
 		  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
 		                  AND d.objid = c.oid AND d.deptype = 'e')
 		UNION ALL
 		SELECT 'fn ' || p.proname FROM pg_proc p
-		WHERE p.pronamespace = current_schema()::regnamespace
+		WHERE p.pronamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
 		  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
 		                  AND d.objid = p.oid AND d.deptype = 'e')
 		ORDER BY 1`)

@@ -165,17 +165,21 @@ func prepareSchema(ctx context.Context, cc *pgx.ConnConfig, autoMigrate bool, ti
 		// Migrating "up" to an older latest would run down steps and drop data.
 		return fmt.Errorf("database schema version %d is newer than this vestige (%d): upgrade vestige", st.Version, st.Latest)
 	}
-	if autoMigrate {
-		if st.Current() {
-			return nil
-		}
+	if st.APIVersion > st.WantAPIVersion {
+		// A newer binary installed its API during a rolling upgrade: replacing it would
+		// downgrade that binary, and this one's calls may not match it.
+		return fmt.Errorf("SQL API version %d is installed, this vestige has %d: %w", st.APIVersion, st.WantAPIVersion, ErrAPINewer)
+	}
+	// DDL only when this binary brings the database forward: a current database (the
+	// common case, and every read-only command on it) is only read.
+	if autoMigrate && st.Behind() {
 		return Migrate(ctx, conn)
 	}
 	if st.Version < st.Latest || st.FunctionsState() == "not installed" {
 		return fmt.Errorf("schema version %d of %d, functions %s: %w",
 			st.Version, st.Latest, st.FunctionsState(), store.ErrSchemaBehind)
 	}
-	// Stale functions still work (with the old behaviour): HealthCheck reports them.
+	// Stale functions of this API version still work: HealthCheck reports them.
 	return nil
 }
 
