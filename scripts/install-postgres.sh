@@ -2,9 +2,11 @@
 # Installs what vestige's tests need: a PostgreSQL server (15 or newer) and the pgvector
 # extension built for it. Idempotent and quick when everything is already there.
 #
-# Debian 12 ships no pgvector binary package, so pgvector is built from a Debian source
-# package against postgresql-server-dev: the newest one that apt can download, from unstable
-# (sid, which carries 0.8.7) or Debian 13 (trixie, 0.8.0). vestige supports pgvector 0.8.3
+# Debian 12 ships no pgvector binary package, so pgvector is built from source against
+# postgresql-server-dev. The source comes from the Go module proxy first (pgvector's git tag
+# v$PGVECTOR_VERSION, which the proxy serves as a module; checked against the h1: hash pinned
+# below), else from the newest Debian source package apt can download (sid lists 0.8.7, but
+# mirrors may not serve it; trixie has 0.8.0). vestige supports pgvector 0.8.3
 # or newer (PGVECTOR_MIN): 0.8.3 fixed an HNSW index corruption during vacuum. An installed
 # pgvector older than that is rebuilt; one that is new enough is left alone. Needs root (or
 # sudo) only when something is missing.
@@ -40,6 +42,11 @@ pg_version() {
 }
 
 PGVECTOR_MIN=${PGVECTOR_MIN:-0.8.3}
+# The release fetched through the Go module proxy, and the hash of its module zip (go's h1:
+# dirhash, as `go mod download -json` prints it), pinned here since sum.golang.org does not
+# list a repository without a go.mod.
+PGVECTOR_VERSION=${PGVECTOR_VERSION:-0.8.3}
+PGVECTOR_H1=${PGVECTOR_H1:-h1:eQHFmxYQtDYWNMjBcCGQTuXZVnjbisyrPrw8IqG1j68=}
 DESTDIR=${DESTDIR:-}
 
 # version_ge A B: A >= B in Debian's version order (0.8.10 > 0.8.9).
@@ -97,6 +104,33 @@ command -v dpkg-source >/dev/null || need+=(dpkg-dev)
 if [ ${#need[@]} -gt 0 ]; then apt_install "${need[@]}"; fi
 dirs
 
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+chmod 777 "$work" # apt-get source downloads as the _apt user
+
+# from_go_proxy unpacks pgvector $PGVECTOR_VERSION into $work/src, or fails quietly.
+from_go_proxy() {
+  command -v go >/dev/null || return 1
+  local json dir sum
+  json=$(cd "$work" && GOFLAGS= GOTOOLCHAIN=local GONOSUMDB=github.com/pgvector/pgvector \
+    go mod download -json "github.com/pgvector/pgvector@v$PGVECTOR_VERSION" 2>/dev/null) || return 1
+  sum=$(printf '%s' "$json" | sed -nE 's/^[[:space:]]*"Sum": "([^"]+)".*/\1/p')
+  dir=$(printf '%s' "$json" | sed -nE 's/^[[:space:]]*"Dir": "([^"]+)".*/\1/p')
+  if [ "$sum" != "$PGVECTOR_H1" ]; then
+    log "pgvector v$PGVECTOR_VERSION from the Go module proxy has hash '$sum', not the pinned $PGVECTOR_H1: not used"
+    return 1
+  fi
+  [ -f "$dir/vector.control" ] || return 1
+  cp -R "$dir" "$work/src" && chmod -R u+w "$work/src"
+}
+
+upstream=""
+if from_go_proxy; then
+  upstream=$PGVECTOR_VERSION
+  log "pgvector $upstream source from the Go module proxy (hash $PGVECTOR_H1)"
+fi
+
+if [ -z "$upstream" ]; then
 # Source entries for unstable and Debian 13, reusing the mirror the machine already uses.
 # deb-src only: no binary package ever comes from them.
 src_list=/etc/apt/sources.list.d/vestige-pgvector-src.sources
@@ -117,10 +151,6 @@ if [ "$apt_updated" = 0 ] && { [ "${wrote:-0}" = 1 ] || [ -z "$(source_versions)
   $SUDO apt-get update -qq >/dev/null
   apt_updated=1
 fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-chmod 777 "$work" # apt-get source downloads as the _apt user
 
 # The newest source package that downloads; a mirror may list a version it does not serve.
 got=""
@@ -152,7 +182,8 @@ orig=$(ls "$work"/pgvector_"$upstream".orig.tar.* 2>/dev/null | head -n 1)
 [ -n "$orig" ] || { log "pgvector $got downloaded without its .orig tarball"; exit 1; }
 mkdir "$work/src"
 tar -xf "$orig" -C "$work/src" --strip-components=1
-log "building $(basename "$orig")"
+fi
+log "building pgvector $upstream"
 # OPTFLAGS="" drops pgvector's default -march=native: the library must run on whichever CPU
 # the machine has next time (pgvector picks its fast paths at run time).
 make -s -C "$work/src" PG_CONFIG="$pgconfig" OPTFLAGS="" >/dev/null 2>&1 ||
