@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -20,6 +21,9 @@ const (
 	maxBackoff   = 250 * time.Millisecond
 )
 
+// onRetry, when set (by tests), sees each error that is about to be retried.
+var onRetry atomic.Pointer[func(error)]
+
 // retryable reports whether err is a conflict whose work the server rolled back whole. 40003
 // (statement_completion_unknown) is not: the work may have committed.
 func retryable(err error) bool {
@@ -35,6 +39,9 @@ func retry(ctx context.Context, fn func() error) error {
 		err := fn()
 		if err == nil || attempt == maxAttempts || !retryable(err) {
 			return err
+		}
+		if f := onRetry.Load(); f != nil {
+			(*f)(err)
 		}
 		// Full jitter: two clients that deadlocked on each other must not retry in step.
 		wait := time.Duration(rand.Int64N(int64(backoff))) + time.Millisecond
