@@ -108,6 +108,12 @@ logfile = $dir/pgbouncer/pgbouncer.log
 pidfile = $dir/pgbouncer/pgbouncer.pid
 admin_users = $suser
 EOF
+# pgbouncer 1.21+ can track protocol-level prepared statements in transaction mode (Debian
+# 12 ships 1.18, which cannot): where it can, turn it on so that tests/pooler also runs the
+# default exec mode through it.
+if "$pgbouncer" --version | awk 'NR==1 { split($2, v, "."); exit !(v[1] > 1 || v[2] >= 21) }'; then
+  echo "max_prepared_statements = 200" >>"$dir/pgbouncer/pgbouncer.ini"
+fi
 [ "$(id -u)" = 0 ] && chown -R postgres: "$dir/pgbouncer"
 as_owner "$pgbouncer" -d "$dir/pgbouncer/pgbouncer.ini" >/dev/null 2>&1 ||
   { cat "$dir/pgbouncer/pgbouncer.log" >&2 2>/dev/null; exit 1; }

@@ -124,6 +124,11 @@ func usePostgres(cfg *Config, url, source string) error {
 	if cfg.Storage.Postgres != nil {
 		p = *cfg.Storage.Postgres // a copy: the caller's file settings stay untouched
 		p.URL = url
+		if source == "--postgres-url" {
+			// The flag names the server to use, for schema commands too: a migrate_url from
+			// the file would send them elsewhere.
+			p.MigrateURL = ""
+		}
 	}
 	cfg.Storage.Backend = BackendPostgres
 	cfg.Storage.Postgres = &p

@@ -16,6 +16,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vestige-mem/vestige/client"
+	"github.com/vestige-mem/vestige/client/config"
 	"github.com/vestige-mem/vestige/client/store"
 	"github.com/vestige-mem/vestige/client/store/pgstore"
 )
@@ -205,4 +207,30 @@ func TestEveryReadWorksOnStandby(t *testing.T) {
 	// nothing.
 	_, err = connect(t, standbyURL).Exec(ctx, `INSERT INTO memories (id, content) VALUES ($1, 'x')`, uuid.New())
 	require.ErrorContains(t, err, "read-only transaction")
+}
+
+// TestReadURLFromConfig: [storage.postgres] read_url reaches the store through the client's
+// configuration, as `vestige` uses it.
+func TestReadURLFromConfig(t *testing.T) {
+	ctx := context.Background()
+	primaryURL, standbyURL := newDatabase(t)
+	p := config.DefaultPostgres(primaryURL)
+	p.ReadURL = config.URLList{standbyURL}
+	st, err := client.OpenStore(ctx, config.Storage{Backend: config.BackendPostgres, Postgres: &p})
+	require.NoError(t, err)
+	defer st.Close()
+	standby := connect(t, standbyURL)
+	_, err = standby.Exec(ctx, `SELECT pg_wal_replay_pause()`)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = standby.Exec(context.Background(), `SELECT pg_wal_replay_resume()`) })
+	m, err := st.Insert(ctx, store.Memory{Content: "written on the primary"})
+	require.NoError(t, err)
+	_, err = st.Get(ctx, m.ID)
+	require.ErrorIs(t, err, store.ErrNotFound, "the get went to the paused standby")
+	_, err = standby.Exec(ctx, `SELECT pg_wal_replay_resume()`)
+	require.NoError(t, err)
+	waitReplay(t, connect(t, primaryURL), standby)
+	got, err := st.Get(ctx, m.ID)
+	require.NoError(t, err)
+	require.Equal(t, m.Content, got.Content)
 }

@@ -35,7 +35,9 @@ type ProxyInfo struct {
 // the same, and errs on the safe side: set migrate_url to say the connection is direct.
 func DetectProxy(ctx context.Context, conn *pgx.Conn) (ProxyInfo, error) {
 	var clientPort *int32
-	err := conn.QueryRow(ctx, `SELECT inet_client_port()`).Scan(&clientPort)
+	// By the simple protocol: this runs on any connection, whatever its exec mode, before
+	// anything is known about what stands in between.
+	err := conn.QueryRow(ctx, `SELECT inet_client_port()`, pgx.QueryExecModeSimpleProtocol).Scan(&clientPort)
 	if err != nil {
 		return ProxyInfo{}, fmt.Errorf("detect a pooler: %w", err)
 	}
