@@ -30,7 +30,7 @@ test-heavy:
 # text ORDER BY without COLLATE "C" shows itself there). tests/pooler and tests/replica bring
 # their own servers (the matrix's), so they run once, in test-race.
 PG_TEST_PKGS = $(shell $(GO) list -f '{{.ImportPath}} {{.TestImports}} {{.XTestImports}}' $(PKGS) | \
-	grep 'tests/testdb' | grep -v -e '/tests/pooler ' -e '/tests/replica ' -e '/tests/testdb ' | cut -d' ' -f1)
+	awk '/tests\/testdb/ && $$1 !~ /\/tests\/(pooler|replica|testdb)$$/ { print $$1 }')
 
 test-icu:
 	@test -n "$$VESTIGE_TEST_ICU_URL" || { echo "test-icu: VESTIGE_TEST_ICU_URL is not set (run make test)"; exit 1; }
