@@ -5,7 +5,7 @@ BIN       ?= bin/vestige
 PKGS      := ./...
 GOFLAGS_TEST ?= -count=1
 
-.PHONY: all build test test-race test-heavy lint vet staticcheck fmt bench clean postgres
+.PHONY: all build test test-race test-heavy test-icu lint vet staticcheck fmt bench clean postgres
 
 all: lint build test
 
@@ -14,14 +14,27 @@ build:
 
 # The race pass covers everything with small data; the data-heavy SQLite tests (build tag
 # `heavy`) run in a second pass without -race, which slows the pure-Go SQLite engine ~25×.
+# scripts/with-postgres.sh (VESTIGE_TEST_MATRIX=1) also starts scripts/pg-matrix.sh: pgbouncer
+# in transaction mode, a primary with a streaming hot standby, and an ICU en-US cluster, which
+# tests/pooler, tests/replica and test-icu use.
 test:
-	VESTIGE_REQUIRE_POSTGRES=1 bash scripts/with-postgres.sh $(MAKE) --no-print-directory test-race test-heavy
+	VESTIGE_REQUIRE_POSTGRES=1 VESTIGE_TEST_MATRIX=1 bash scripts/with-postgres.sh $(MAKE) --no-print-directory test-race test-heavy test-icu
 
 test-race:
 	$(GO) test $(GOFLAGS_TEST) -race -timeout 20m $(PKGS)
 
 test-heavy:
 	$(GO) test $(GOFLAGS_TEST) -tags heavy -run 'Heavy' -timeout 20m $(PKGS)
+
+# The Postgres tests once more, against the cluster whose default collation is ICU en-US (a
+# text ORDER BY without COLLATE "C" shows itself there). tests/pooler and tests/replica bring
+# their own servers (the matrix's), so they run once, in test-race.
+PG_TEST_PKGS = $(shell $(GO) list -f '{{.ImportPath}} {{.TestImports}} {{.XTestImports}}' $(PKGS) | \
+	awk '/tests\/testdb/ && $$1 !~ /\/tests\/(pooler|replica|testdb)$$/ { print $$1 }')
+
+test-icu:
+	@test -n "$$VESTIGE_TEST_ICU_URL" || { echo "test-icu: VESTIGE_TEST_ICU_URL is not set (run make test)"; exit 1; }
+	VESTIGE_TEST_DATABASE_URL="$$VESTIGE_TEST_ICU_URL" $(GO) test $(GOFLAGS_TEST) -timeout 20m $(PG_TEST_PKGS)
 
 # staticcheck is pinned and fetched through the module proxy on first use (then cached).
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2

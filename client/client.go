@@ -81,6 +81,8 @@ func OpenStore(ctx context.Context, cfg config.Storage) (store.Store, error) {
 			AcquireTimeout: p.AcquireTimeout(),
 			AutoMigrate:    p.AutoMigrate,
 			ExecMode:       p.ExecMode,
+			ReadURLs:       p.ReadURL,
+			MigrateURL:     p.MigrateURL,
 		})
 	case config.BackendSQLite:
 		if cfg.SQLite.Path == "" {

@@ -48,6 +48,10 @@ const ProviderHash = "hash"
 const (
 	EnvConfig      = "VESTIGE_CONFIG"
 	EnvPostgresURL = "VESTIGE_POSTGRES_URL"
+	// EnvPostgresReadURL replaces [storage.postgres] read_url with one URL.
+	EnvPostgresReadURL = "VESTIGE_POSTGRES_READ_URL"
+	// EnvPostgresMigrateURL replaces [storage.postgres] migrate_url.
+	EnvPostgresMigrateURL = "VESTIGE_POSTGRES_MIGRATE_URL"
 )
 
 // Defaults for keys a file may leave out.
@@ -88,6 +92,54 @@ type Postgres struct {
 	// roles that may not run DDL turn it off and migrate with `vestige schema up`.
 	AutoMigrate bool   `toml:"auto_migrate"`
 	ExecMode    string `toml:"exec_mode"`
+	// ReadURL names hot standbys (one URL or a list) that take the reads: searches, gets,
+	// due lists, stats, neighbors, edges, classify, export. Writes go to URL. Empty: URL
+	// takes everything.
+	ReadURL URLList `toml:"read_url"`
+	// MigrateURL is a direct connection (never through a transaction pooler) for schema
+	// migrations; empty means URL, which Open refuses to migrate through a pooler.
+	MigrateURL string `toml:"migrate_url"`
+}
+
+// URLList is one URL or a list of them: read_url = "postgres://..." and read_url =
+// ["postgres://a", "postgres://b"] both read.
+type URLList []string
+
+// UnmarshalTOML accepts a string or an array of strings.
+func (l *URLList) UnmarshalTOML(v any) error {
+	switch v := v.(type) {
+	case string:
+		*l = URLList{v}
+		return nil
+	case []any:
+		out := make(URLList, 0, len(v))
+		for i, e := range v {
+			s, ok := e.(string)
+			if !ok {
+				return fmt.Errorf("element %d is a %T, not a string", i, e)
+			}
+			out = append(out, s)
+		}
+		*l = out
+		return nil
+	}
+	return fmt.Errorf("is a %T; want a URL string or a list of them", v)
+}
+
+// MigrationURL is where schema migrations run: MigrateURL when set, else URL.
+func (p Postgres) MigrationURL() string {
+	if p.MigrateURL != "" {
+		return p.MigrateURL
+	}
+	return p.URL
+}
+
+func redactAll(urls []string) []string {
+	out := make([]string, len(urls))
+	for i, u := range urls {
+		out[i] = RedactURL(u)
+	}
+	return out
 }
 
 // Embeddings names the embedder; BaseURL and APIKeyEnv serve HTTP providers. APIKeyEnv
@@ -143,20 +195,24 @@ func (p Postgres) AcquireTimeout() time.Duration {
 // Redacted returns a copy safe to print, log or serialise.
 func (p Postgres) Redacted() Postgres {
 	p.URL = RedactURL(p.URL)
+	p.ReadURL = redactAll(p.ReadURL)
+	p.MigrateURL = RedactURL(p.MigrateURL)
 	return p
 }
 
 // String keeps the password out of %v, %+v and %s, including when a Postgres is printed as
 // a field of a larger struct.
 func (p Postgres) String() string {
-	return fmt.Sprintf("{url=%s max_connections=%d acquire_timeout_secs=%d auto_migrate=%t exec_mode=%s}",
-		RedactURL(p.URL), p.MaxConnections, p.AcquireTimeoutSecs, p.AutoMigrate, p.ExecMode)
+	return fmt.Sprintf("{url=%s max_connections=%d acquire_timeout_secs=%d auto_migrate=%t exec_mode=%s read_url=%v migrate_url=%s}",
+		RedactURL(p.URL), p.MaxConnections, p.AcquireTimeoutSecs, p.AutoMigrate, p.ExecMode,
+		redactAll(p.ReadURL), RedactURL(p.MigrateURL))
 }
 
 // GoString covers %#v, which would otherwise print the URL verbatim.
 func (p Postgres) GoString() string {
-	return fmt.Sprintf("config.Postgres{URL:%q, MaxConnections:%d, AcquireTimeoutSecs:%d, AutoMigrate:%t, ExecMode:%q}",
-		RedactURL(p.URL), p.MaxConnections, p.AcquireTimeoutSecs, p.AutoMigrate, p.ExecMode)
+	return fmt.Sprintf("config.Postgres{URL:%q, MaxConnections:%d, AcquireTimeoutSecs:%d, AutoMigrate:%t, ExecMode:%q, ReadURL:%#v, MigrateURL:%q}",
+		RedactURL(p.URL), p.MaxConnections, p.AcquireTimeoutSecs, p.AutoMigrate, p.ExecMode,
+		redactAll(p.ReadURL), RedactURL(p.MigrateURL))
 }
 
 // LogValue covers log/slog, which does not use String.
@@ -167,6 +223,8 @@ func (p Postgres) LogValue() slog.Value {
 		slog.Int("acquire_timeout_secs", p.AcquireTimeoutSecs),
 		slog.Bool("auto_migrate", p.AutoMigrate),
 		slog.String("exec_mode", p.ExecMode),
+		slog.Any("read_url", redactAll(p.ReadURL)),
+		slog.String("migrate_url", RedactURL(p.MigrateURL)),
 	)
 }
 

@@ -104,6 +104,10 @@ func Resolve(opts ResolveOptions) (Config, string, error) {
 		}
 	}
 
+	if err := useSideURLs(&cfg, getenv); err != nil {
+		return Config{}, "", err
+	}
+
 	if err := cfg.Validate(); err != nil {
 		return Config{}, "", withPrefix(used, err)
 	}
@@ -120,9 +124,39 @@ func usePostgres(cfg *Config, url, source string) error {
 	if cfg.Storage.Postgres != nil {
 		p = *cfg.Storage.Postgres // a copy: the caller's file settings stay untouched
 		p.URL = url
+		if source == "--postgres-url" {
+			// The flag names the server to use, for schema commands too: a migrate_url from
+			// the file would send them elsewhere.
+			p.MigrateURL = ""
+		}
 	}
 	cfg.Storage.Backend = BackendPostgres
 	cfg.Storage.Postgres = &p
+	return nil
+}
+
+// useSideURLs applies $VESTIGE_POSTGRES_READ_URL and $VESTIGE_POSTGRES_MIGRATE_URL, which
+// only make sense beside a primary URL.
+func useSideURLs(cfg *Config, getenv func(string) string) error {
+	for _, env := range []string{EnvPostgresReadURL, EnvPostgresMigrateURL} {
+		u := getenv(env)
+		if u == "" {
+			continue
+		}
+		if msg := checkURL(u); msg != "" {
+			return &FieldError{Key: "$" + env, Msg: msg}
+		}
+		if cfg.Storage.Postgres == nil {
+			return &FieldError{Key: "$" + env, Msg: fmt.Sprintf("needs a primary URL too ([storage.postgres] url, $%s or --postgres-url)", EnvPostgresURL)}
+		}
+		p := *cfg.Storage.Postgres // a copy: the caller's file settings stay untouched
+		if env == EnvPostgresReadURL {
+			p.ReadURL = URLList{u}
+		} else {
+			p.MigrateURL = u
+		}
+		cfg.Storage.Postgres = &p
+	}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strconv"
@@ -33,6 +34,20 @@ func (c Config) Validate() error {
 		case p.URL != "":
 			if msg := checkURL(p.URL); msg != "" {
 				add("storage.postgres.url", "%s", msg)
+			}
+		}
+		for i, u := range p.ReadURL {
+			key := "storage.postgres.read_url"
+			if len(p.ReadURL) > 1 {
+				key = fmt.Sprintf("%s[%d]", key, i)
+			}
+			if msg := checkURL(u); u == "" || msg != "" {
+				add(key, "%s", cmp.Or(msg, "is empty"))
+			}
+		}
+		if p.MigrateURL != "" {
+			if msg := checkURL(p.MigrateURL); msg != "" {
+				add("storage.postgres.migrate_url", "%s", msg)
 			}
 		}
 		if msg := checkRange(p.MaxConnections, 1, math.MaxInt32); msg != "" {

@@ -27,6 +27,11 @@ var (
 	ErrReviewBeforeLast = errors.New("review is dated before the last review")
 	// ErrConflict: an insert whose id already exists.
 	ErrConflict = errors.New("already exists")
+	// ErrRetryable: the server gave up on a statement or transaction because of a concurrent
+	// one (serialization failure 40001, deadlock 40P01) and rolled it back whole, so running
+	// it again is safe. The stores retry what they can; a caller that still sees it may retry
+	// too. Returned as *RetryableError.
+	ErrRetryable = errors.New("transient conflict with a concurrent transaction; retry")
 	// ErrSchemaBehind: the database schema is older than this binary and migration is off.
 	ErrSchemaBehind = errors.New("database schema is behind this vestige version; run `vestige schema up`")
 )
@@ -68,3 +73,15 @@ func (e *InvalidInputError) Error() string {
 }
 
 func (e *InvalidInputError) Unwrap() error { return ErrInvalidInput }
+
+// RetryableError is a conflict with a concurrent transaction that rolled the work back: Code is
+// the SQLSTATE (40001 or 40P01) and Reason the server's message.
+type RetryableError struct {
+	Code, Reason string
+}
+
+func (e *RetryableError) Error() string {
+	return "retryable conflict: " + e.Reason
+}
+
+func (e *RetryableError) Unwrap() error { return ErrRetryable }

@@ -145,7 +145,7 @@ func (g *globals) schemaTarget(ctx context.Context, create bool) (schemaTarget, 
 // connectPostgres opens one connection for schema work: the pool of a store would register
 // pgvector's types, which fails before the first migration has created the extension.
 func connectPostgres(ctx context.Context, p config.Postgres) (*pgx.Conn, error) {
-	cc, err := pgx.ParseConfig(p.URL)
+	cc, err := pgx.ParseConfig(p.MigrationURL()) // migrate_url when set: a direct connection
 	if err != nil {
 		return nil, fmt.Errorf("invalid Postgres URL: %w", err)
 	}
@@ -171,6 +171,9 @@ type pgSchema struct {
 }
 
 func (p *pgSchema) migrateTo(ctx context.Context, v int32) error {
+	if err := pgstore.CheckDirect(ctx, p.conn); err != nil { // never through a pooler
+		return err
+	}
 	return pgstore.MigrateTo(ctx, p.conn, v)
 }
 

@@ -44,7 +44,7 @@ func normalizeDomain(d store.Domain) store.Domain {
 // would sort "a" before "B" under en-US, SQLite and the C locale after it).
 func (s *Store) ListDomains(ctx context.Context) ([]store.Domain, error) {
 	var out []store.Domain
-	err := s.with(ctx, "list domains", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "list domains", func(c *pgxpool.Conn) error {
 		rows, err := c.Query(ctx, `SELECT `+domainColumns+` FROM domains d ORDER BY d.id COLLATE "C"`)
 		if err != nil {
 			return err
@@ -61,7 +61,7 @@ func (s *Store) ListDomains(ctx context.Context) ([]store.Domain, error) {
 // GetDomain returns ErrNotFound for an unknown id.
 func (s *Store) GetDomain(ctx context.Context, id string) (store.Domain, error) {
 	var d store.Domain
-	err := s.with(ctx, "get domain", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "get domain", func(c *pgxpool.Conn) error {
 		var err error
 		d, err = scanDomain(c.QueryRow(ctx, `SELECT `+domainColumns+` FROM domains d WHERE d.id = $1::text`, id))
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -34,7 +34,8 @@ var dumpQueries = []struct {
 // Dump streams every row in dump order from one REPEATABLE READ snapshot, so that a dump
 // taken while writers run is still consistent (no edge without its memories).
 func (s *Store) Dump(ctx context.Context, fn func(store.Record) error) error {
-	c, err := s.acquire(ctx)
+	// Read only, so a standby serves it; not retried, since fn has seen rows by then.
+	c, err := s.acquireFrom(ctx, s.readPool())
 	if err != nil {
 		return fmt.Errorf("pgstore dump: %w", err)
 	}
@@ -137,47 +138,10 @@ func (s *Store) Load(ctx context.Context, recs []store.Record) (int, error) {
 	defer c.Release()
 	inserted := 0
 	var registered *store.ModelSignature
-	err = pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
-		batch := &pgx.Batch{}
-		var keys []string
-		for _, r := range norm {
-			switch r.Type {
-			case store.RecordEmbeddingModel:
-				created, err := registerModel(ctx, tx, *r.Model)
-				if err != nil {
-					return err
-				}
-				if created {
-					sig := r.Model.Signature()
-					registered = &sig
-					inserted++
-				}
-			case store.RecordFSRSParameters:
-				n, err := loadFSRS(ctx, tx, *r.FSRSParameters)
-				if err != nil {
-					return err
-				}
-				inserted += n
-			default:
-				if err := queueInsert(batch, r); err != nil {
-					return fmt.Errorf("%s: %w", r.Key(), err)
-				}
-				keys = append(keys, r.Key())
-			}
-		}
-		if batch.Len() == 0 {
-			return nil
-		}
-		br := tx.SendBatch(ctx, batch)
-		defer br.Close()
-		for _, key := range keys {
-			tag, err := br.Exec()
-			if err != nil {
-				return &rowError{key: key, err: missingRef(interpretError(err))}
-			}
-			inserted += int(tag.RowsAffected())
-		}
-		return br.Close()
+	// One transaction: a conflict the server rolled back (40001, 40P01) replays it whole.
+	err = retry(ctx, func() error {
+		inserted, registered = 0, nil
+		return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error { return s.loadTx(ctx, tx, norm, &inserted, &registered) })
 	})
 	if err != nil {
 		var re *rowError
@@ -190,6 +154,51 @@ func (s *Store) Load(ctx context.Context, recs []store.Record) (int, error) {
 		s.model.Store(registered)
 	}
 	return inserted, nil
+}
+
+// loadTx is Load's transaction: it counts the rows it wrote in inserted and sets registered
+// when it registered the model.
+func (s *Store) loadTx(ctx context.Context, tx pgx.Tx, norm []store.Record, inserted *int, registered **store.ModelSignature) error {
+	batch := &pgx.Batch{}
+	var keys []string
+	for _, r := range norm {
+		switch r.Type {
+		case store.RecordEmbeddingModel:
+			created, err := registerModel(ctx, tx, *r.Model)
+			if err != nil {
+				return err
+			}
+			if created {
+				sig := r.Model.Signature()
+				*registered = &sig
+				*inserted++
+			}
+		case store.RecordFSRSParameters:
+			n, err := loadFSRS(ctx, tx, *r.FSRSParameters)
+			if err != nil {
+				return err
+			}
+			*inserted += n
+		default:
+			if err := queueInsert(batch, r); err != nil {
+				return fmt.Errorf("%s: %w", r.Key(), err)
+			}
+			keys = append(keys, r.Key())
+		}
+	}
+	if batch.Len() == 0 {
+		return nil
+	}
+	br := tx.SendBatch(ctx, batch)
+	defer br.Close()
+	for _, key := range keys {
+		tag, err := br.Exec()
+		if err != nil {
+			return &rowError{key: key, err: missingRef(interpretError(err))}
+		}
+		*inserted += int(tag.RowsAffected())
+	}
+	return br.Close()
 }
 
 // missingRef says what a foreign key violation means to someone importing a dump (the

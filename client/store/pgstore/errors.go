@@ -72,15 +72,45 @@ func interpretError(err error) error {
 		kind = store.ErrNotFound
 	case code == "22000" && pgvectorDims.MatchString(pg.Message):
 		kind = dimensionError(pg)
-	case code == "23514", code == "23502", strings.HasPrefix(code, "22"), code == "54000":
-		// check and not-null violations, data exceptions (bad text representation, bad
-		// encoding, out of range), and values too large to index or search.
+	case code == "23514", code == "23502", code == "54000", inputDataCodes[code],
+		code == "22000" && pgvectorValue.MatchString(pg.Message):
+		// check and not-null violations, the data exceptions a caller's value causes, and
+		// values too large to index or search.
 		kind = invalidInput(pg)
+	case code == "40001", code == "40P01":
+		kind = &store.RetryableError{Code: code, Reason: pg.Message}
 	default:
+		// Including the other data exceptions (division by zero, a bad regular expression,
+		// an invalid parameter value...): they are faults of vestige's SQL or of the server's
+		// settings, and calling them bad input would send the user looking in the wrong place.
+		// And 40003 (statement_completion_unknown): whether it committed is unknown, so it
+		// is not safe to retry.
 		return err
 	}
 	return &dbError{kind: kind, err: err, pg: pg}
 }
+
+// inputDataCodes are the data exceptions (class 22) that only a caller's value causes: text
+// that is not a uuid, a number or a time; a value out of its type's range; text the database
+// cannot hold (invalid UTF-8, a NUL byte in jsonb); a negative limit.
+var inputDataCodes = map[string]bool{
+	"22001": true, // string_data_right_truncation
+	"22003": true, // numeric_value_out_of_range
+	"22007": true, // invalid_datetime_format
+	"22008": true, // datetime_field_overflow
+	"22009": true, // invalid_time_zone_displacement_value
+	"22015": true, // interval_field_overflow
+	"22021": true, // character_not_in_repertoire
+	"2201W": true, // invalid_row_count_in_limit_clause
+	"2201X": true, // invalid_row_count_in_result_offset_clause
+	"22032": true, // invalid_json_text
+	"22P02": true, // invalid_text_representation
+	"22P05": true, // untranslatable_character
+}
+
+// pgvectorValue is pgvector's data exception (22000) for a vector value it refuses: NaN,
+// infinity, no dimensions, or a text form it cannot read.
+var pgvectorValue = regexp.MustCompile(`(?i)(NaN|infinite value) not allowed in (half)?vec|vector must have at least|malformed (half)?vec|expected (\d+) dimensions`)
 
 // detailKey reads "Key (id)=(0190...) already exists." or "Key (source_id)=(...) is not
 // present in table ...", the DETAIL of unique and foreign-key violations.
@@ -164,6 +194,8 @@ func invalidInput(pg *pgconn.PgError) error {
 		// The schema's value rules (migration 002) say "invalid <field>: <reason>".
 		m := valueRule.FindStringSubmatch(pg.Message)
 		field, reason = m[1], m[2]
+	case pg.Code == "2201W" || pg.Code == "2201X":
+		field = "limit"
 	default:
 		for _, f := range apiFields {
 			if rest, ok := strings.CutPrefix(pg.Message, f+" "); ok {

@@ -36,7 +36,7 @@ func (s *Store) AddEdge(ctx context.Context, e store.Edge) (store.Edge, error) {
 // edge type (bytewise, COLLATE "C"): the key's order, the same as SQLite's and the dump's.
 func (s *Store) GetEdges(ctx context.Context, nodeID uuid.UUID, edgeType string) ([]store.Edge, error) {
 	var out []store.Edge
-	err := s.with(ctx, "get edges", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "get edges", func(c *pgxpool.Conn) error {
 		rows, err := c.Query(ctx, `SELECT e.source_id, e.target_id, e.edge_type, e.weight, e.created_at
 			FROM edges e
 			WHERE (e.source_id = $1::uuid OR e.target_id = $1::uuid)
@@ -88,7 +88,7 @@ func (s *Store) RemoveEdge(ctx context.Context, source, target uuid.UUID, edgeTy
 // search results.
 func (s *Store) Neighbors(ctx context.Context, nodeID uuid.UUID, depth int, edgeType string) ([]store.Neighbor, error) {
 	var out []store.Neighbor
-	err := s.with(ctx, "neighbors", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "neighbors", func(c *pgxpool.Conn) error {
 		rows, err := c.Query(ctx, `SELECT `+memoryColumns+`, n.activation, n.hops
 			FROM vestige_neighbors(node_id => $1::uuid, depth => $2::integer, edge_type => $3::text)
 			     WITH ORDINALITY AS n(memory_id, activation, hops, ord)

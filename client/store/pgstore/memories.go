@@ -143,7 +143,7 @@ func (s *Store) Insert(ctx context.Context, m store.Memory) (store.Memory, error
 // Get returns a memory with its embedding.
 func (s *Store) Get(ctx context.Context, id uuid.UUID) (store.Memory, error) {
 	var d memoryDest
-	err := s.with(ctx, "get", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "get", func(c *pgxpool.Conn) error {
 		err := c.QueryRow(ctx, `SELECT `+memoryColumns+`, m.embedding::vector FROM memories m WHERE m.id = $1::uuid`, id).
 			Scan(append(d.targets(), &d.emb)...)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -211,7 +211,7 @@ func (s *Store) Delete(ctx context.Context, id uuid.UUID) error {
 // Count is the number of memories.
 func (s *Store) Count(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.with(ctx, "count", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "count", func(c *pgxpool.Conn) error {
 		return c.QueryRow(ctx, `SELECT count(*) FROM memories`).Scan(&n)
 	})
 	return n, err

@@ -60,7 +60,7 @@ func loadModel(ctx context.Context, c *pgxpool.Conn) (*store.ModelSignature, err
 // Stats is vestige_stats.
 func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 	var st store.Stats
-	err := s.with(ctx, "stats", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "stats", func(c *pgxpool.Conn) error {
 		var name *string
 		var dim *int
 		err := c.QueryRow(ctx, `SELECT r.memories, r.with_embeddings, r.edges, r.domains, r.review_events,
@@ -84,6 +84,9 @@ const vacuumTables = `memories, scheduling, edges, domains, embedding_model, rev
 // VACUUM cannot run inside a transaction block, so it goes by the simple protocol alone.
 func (s *Store) Vacuum(ctx context.Context) error {
 	return s.with(ctx, "vacuum", func(c *pgxpool.Conn) error {
+		if err := checkVacuumRights(ctx, c); err != nil {
+			return err
+		}
 		if _, err := c.Exec(ctx, `VACUUM (ANALYZE) `+vacuumTables, pgx.QueryExecModeSimpleProtocol); err != nil {
 			return fmt.Errorf("VACUUM ANALYZE: %w", err)
 		}

@@ -25,12 +25,15 @@ func (s *Store) Review(ctx context.Context, memoryID uuid.UUID, rating int, at t
 	var st store.SchedulingState
 	var state int16
 	var step *int32
-	err := s.pool.QueryRow(ctx, `SELECT id, state, step, stability, difficulty, retrievability,
+	// One statement: a conflict the server rolled back (40001, 40P01) is replayed whole.
+	err := retry(ctx, func() error {
+		return s.pool.QueryRow(ctx, `SELECT id, state, step, stability, difficulty, retrievability,
 			last_review, next_review, reps, lapses
 		  FROM vestige_review(memory_id => $1, rating => $2, reviewed_at => $3)`,
-		memoryID, rating, reviewedAt).
-		Scan(&st.MemoryID, &state, &step, &st.Stability, &st.Difficulty, &st.Retrievability,
-			&st.LastReview, &st.NextReview, &st.Reps, &st.Lapses)
+			memoryID, rating, reviewedAt).
+			Scan(&st.MemoryID, &state, &step, &st.Stability, &st.Difficulty, &st.Retrievability,
+				&st.LastReview, &st.NextReview, &st.Reps, &st.Lapses)
+	})
 	if err != nil {
 		return store.SchedulingState{}, interpretError(err)
 	}

@@ -62,7 +62,7 @@ const schedulingColumns = `s.state, s.step, s.stability, s.difficulty, s.retriev
 // join tells the two apart.
 func (s *Store) GetScheduling(ctx context.Context, memoryID uuid.UUID) (*store.SchedulingState, error) {
 	var d schedulingDest
-	err := s.with(ctx, "get scheduling", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "get scheduling", func(c *pgxpool.Conn) error {
 		err := c.QueryRow(ctx, `SELECT `+schedulingColumns+`
 			FROM memories m LEFT JOIN scheduling s ON s.memory_id = m.id
 			WHERE m.id = $1::uuid`, memoryID).Scan(d.targets()...)
@@ -109,7 +109,7 @@ func (s *Store) DueMemories(ctx context.Context, before time.Time, n int) ([]sto
 		return nil, err
 	}
 	var out []store.DueMemory
-	err := s.with(ctx, "due memories", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "due memories", func(c *pgxpool.Conn) error {
 		rows, err := c.Query(ctx, `SELECT r.id, r.content, r.node_type, r.tags, r.domains, r.domain_scores,
 				r.metadata, r.created_at, r.updated_at, r.due_at, r.state, r.step, r.stability, r.difficulty,
 				r.retrievability, r.last_review, r.next_review, r.reps, r.lapses
@@ -145,7 +145,7 @@ func (s *Store) Retrievability(ctx context.Context, memoryID uuid.UUID, at time.
 		return 0, err
 	}
 	var r float64
-	err := s.with(ctx, "retrievability", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "retrievability", func(c *pgxpool.Conn) error {
 		return c.QueryRow(ctx, `SELECT vestige_retrievability(memory_id => $1::uuid, at => $2::timestamptz)`,
 			memoryID, store.Truncate(at)).Scan(&r)
 	})

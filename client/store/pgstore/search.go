@@ -89,7 +89,7 @@ func (s *Store) VectorSearch(ctx context.Context, q store.SearchQuery) ([]store.
 
 func (s *Store) search(ctx context.Context, op, sql string, args []any) ([]store.SearchResult, error) {
 	var out []store.SearchResult
-	err := s.with(ctx, op, func(c *pgxpool.Conn) error {
+	err := s.read(ctx, op, func(c *pgxpool.Conn) error {
 		rows, err := c.Query(ctx, sql, args...)
 		if err != nil {
 			return err
@@ -124,7 +124,7 @@ func (s *Store) Classify(ctx context.Context, embedding []float32) ([]store.Clas
 		return nil, fmt.Errorf("pgstore classify: %w", err)
 	}
 	var out []store.Classification
-	err := s.with(ctx, "classify", func(c *pgxpool.Conn) error {
+	err := s.read(ctx, "classify", func(c *pgxpool.Conn) error {
 		rows, err := c.Query(ctx, `SELECT r.domain_id, r.similarity FROM vestige_classify(embedding => $1::vector) r`,
 			vectorArg(embedding))
 		if err != nil {

@@ -38,12 +38,23 @@ type Options struct {
 	// cache_describe, describe_exec, exec or simple_protocol. The last two never prepare
 	// named statements, as a transaction-pooling pgbouncer before 1.21 requires.
 	ExecMode string
+	// ReadURLs are hot standbys that take the reads (searches, gets, due lists, stats,
+	// neighbors, edges, classify, dumps), one after another; writes go to URL. A standby
+	// lags its primary: a read there may miss a write made a moment ago.
+	ReadURLs []string
+	// MigrateURL is a direct connection for schema migrations (never a transaction pooler).
+	// Empty means URL, which Open and Init refuse to migrate through a pooler
+	// (ErrThroughPooler).
+	MigrateURL string
 }
 
 // Store is the Postgres store.Store. It is safe for concurrent use.
 type Store struct {
 	pool           *pgxpool.Pool
 	ownsPool       bool
+	reads          []*pgxpool.Pool // the standbys' pools; empty: the primary's takes reads
+	next           atomic.Uint64   // round robin over reads
+	migrate        *pgx.ConnConfig // MigrateURL's, or nil
 	acquireTimeout time.Duration
 	// model caches the registered embedding model: a registration is permanent (only a
 	// re-embed changes it), so writes check dimensions without a round trip.
@@ -131,25 +142,70 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	cfg.AfterConnect = AfterConnect
 
-	if err := prepareSchema(ctx, cfg.ConnConfig.Copy(), opts.AutoMigrate, timeout); err != nil {
+	var migrate *pgx.ConnConfig
+	if opts.MigrateURL != "" {
+		mc, err := pgx.ParseConfig(opts.MigrateURL)
+		if err != nil {
+			return nil, &store.InvalidInputError{Field: "migrate_url", Reason: newSecrets(opts.MigrateURL).scrub(err.Error())}
+		}
+		sec.add(mc.Password)
+		mc.DefaultQueryExecMode = mode
+		if mc.ConnectTimeout == 0 || mc.ConnectTimeout > timeout {
+			mc.ConnectTimeout = timeout
+		}
+		migrate = mc
+	}
+	if err := prepareSchema(ctx, cfg.ConnConfig.Copy(), migrate, opts.AutoMigrate, timeout); err != nil {
 		return nil, sec.wrap(fmt.Sprintf("pgstore: open %s", where), err)
 	}
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := openPool(ctx, cfg, timeout)
 	if err != nil {
 		return nil, sec.wrap(fmt.Sprintf("pgstore: open %s", where), err)
 	}
-	s := &Store{pool: pool, ownsPool: true, acquireTimeout: timeout}
-	pctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if err := pool.Ping(pctx); err != nil {
-		pool.Close()
-		return nil, sec.wrap(fmt.Sprintf("pgstore: open %s", where), err)
+	s := &Store{pool: pool, ownsPool: true, acquireTimeout: timeout, migrate: migrate}
+	for i, u := range opts.ReadURLs {
+		rc, err := pgxpool.ParseConfig(u)
+		if err != nil {
+			s.Close()
+			return nil, &store.InvalidInputError{Field: fmt.Sprintf("read_url[%d]", i), Reason: newSecrets(u).scrub(err.Error())}
+		}
+		sec.add(rc.ConnConfig.Password)
+		rc.MaxConns = cfg.MaxConns
+		rc.ConnConfig.DefaultQueryExecMode = mode
+		rc.ConnConfig.ConnectTimeout = cfg.ConnConfig.ConnectTimeout
+		if rc.ConnConfig.RuntimeParams["application_name"] == "" {
+			rc.ConnConfig.RuntimeParams["application_name"] = "vestige"
+		}
+		rc.AfterConnect = AfterConnect
+		rp, err := openPool(ctx, rc, timeout)
+		if err != nil {
+			s.Close()
+			return nil, sec.wrap(fmt.Sprintf("pgstore: open read_url %s", config.RedactURL(u)), err)
+		}
+		s.reads = append(s.reads, rp)
 	}
 	return s, nil
 }
 
-// prepareSchema checks the schema on one connection and migrates it when allowed.
-func prepareSchema(ctx context.Context, cc *pgx.ConnConfig, autoMigrate bool, timeout time.Duration) error {
+// openPool makes a pool and checks that one connection answers.
+func openPool(ctx context.Context, cfg *pgxpool.Config, timeout time.Duration) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
+
+// prepareSchema checks the schema on one connection and migrates it when allowed: on a
+// connection to migrate (MigrateURL) when there is one, else on this one if it does not go
+// through a pooler.
+func prepareSchema(ctx context.Context, cc, migrate *pgx.ConnConfig, autoMigrate bool, timeout time.Duration) error {
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	conn, err := pgx.ConnectConfig(cctx, cc)
 	cancel()
@@ -171,9 +227,10 @@ func prepareSchema(ctx context.Context, cc *pgx.ConnConfig, autoMigrate bool, ti
 		return fmt.Errorf("SQL API version %d is installed, this vestige has %d: %w", st.APIVersion, st.WantAPIVersion, ErrAPINewer)
 	}
 	// DDL only when this binary brings the database forward: a current database (the
-	// common case, and every read-only command on it) is only read.
+	// common case, and every read-only command on it) is only read. The migration runs on
+	// a direct connection, never through a transaction pooler (pooler.go).
 	if autoMigrate && st.Behind() {
-		return Migrate(ctx, conn)
+		return migrateDirect(ctx, conn, migrate, timeout)
 	}
 	if st.Version < st.Latest || st.FunctionsState() == "not installed" {
 		return fmt.Errorf("schema version %d of %d, functions %s: %w",
@@ -193,20 +250,35 @@ func New(pool *pgxpool.Pool) *Store {
 // (the CLI's schema commands, tests).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// Close closes the pool when Open made it. It is safe to call more than once.
+// Close closes the pools when Open made them. It is safe to call more than once.
 func (s *Store) Close() error {
 	if s.ownsPool {
 		s.pool.Close()
 	}
+	for _, p := range s.reads {
+		p.Close()
+	}
 	return nil
+}
+
+// readPool is the pool for the next read: the standbys in turn, or the primary's.
+func (s *Store) readPool() *pgxpool.Pool {
+	if len(s.reads) == 0 {
+		return s.pool
+	}
+	return s.reads[int(s.next.Add(1)%uint64(len(s.reads)))]
 }
 
 // acquire takes a connection, waiting at most the acquire timeout for it while the work
 // itself runs under ctx alone.
 func (s *Store) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	return s.acquireFrom(ctx, s.pool)
+}
+
+func (s *Store) acquireFrom(ctx context.Context, pool *pgxpool.Pool) (*pgxpool.Conn, error) {
 	actx, cancel := context.WithTimeout(ctx, s.acquireTimeout)
 	defer cancel()
-	c, err := s.pool.Acquire(actx)
+	c, err := pool.Acquire(actx)
 	if err != nil {
 		if ctx.Err() == nil && actx.Err() != nil {
 			return nil, fmt.Errorf("no database connection within %s: %w", s.acquireTimeout, err)
@@ -216,14 +288,34 @@ func (s *Store) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 	return c, nil
 }
 
-// with runs fn on an acquired connection and maps what fails to the store's errors.
+// with runs fn on a connection to the primary and maps what fails to the store's errors.
+// fn is one statement (or reads, then one statement, or one transaction), so a conflict the
+// server rolled back (40001, 40P01) is retried: see retry.
 func (s *Store) with(ctx context.Context, op string, fn func(c *pgxpool.Conn) error) error {
-	c, err := s.acquire(ctx)
+	return s.on(ctx, s.pool, op, fn)
+}
+
+// read is with for work that only reads: it goes to a standby when there is one. Nothing in
+// a read path may write (a standby refuses it with 25006).
+func (s *Store) read(ctx context.Context, op string, fn func(c *pgxpool.Conn) error) error {
+	return s.on(ctx, s.readPool(), op, fn)
+}
+
+func (s *Store) on(ctx context.Context, pool *pgxpool.Pool, op string, fn func(c *pgxpool.Conn) error) error {
+	var acquireErr error
+	err := retry(ctx, func() error {
+		c, err := s.acquireFrom(ctx, pool)
+		if err != nil {
+			acquireErr = err
+			return err
+		}
+		defer c.Release()
+		return fn(c)
+	})
 	if err != nil {
-		return fmt.Errorf("pgstore %s: %w", op, err)
-	}
-	defer c.Release()
-	if err := fn(c); err != nil {
+		if acquireErr != nil && err == acquireErr {
+			return fmt.Errorf("pgstore %s: %w", op, err)
+		}
 		return fmt.Errorf("pgstore %s: %w", op, interpretError(err))
 	}
 	return nil
@@ -246,7 +338,7 @@ func (s *Store) Init(ctx context.Context) error {
 			return nil
 		}
 		changed = true
-		return Migrate(ctx, c.Conn())
+		return migrateDirect(ctx, c.Conn(), s.migrate, s.acquireTimeout)
 	})
 	if changed {
 		s.pool.Reset()
