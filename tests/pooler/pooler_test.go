@@ -224,3 +224,14 @@ func TestDirectConnectionIsNotAPooler(t *testing.T) {
 	m := newMachine(t, testdb.Empty(t), "simple_protocol")
 	require.Contains(t, m.ok("stats"), "memories")
 }
+
+// TestSchemaStatusThroughPgbouncer: the schema commands connect with the configured exec
+// mode, so `schema status` (read-only) runs through the pooler as often as asked (it failed
+// with 42P05 on the second run while they prepared named statements regardless).
+func TestSchemaStatusThroughPgbouncer(t *testing.T) {
+	direct := testdb.New(t)
+	m := newMachine(t, viaBouncer(t, direct), "simple_protocol")
+	for range 3 {
+		require.Contains(t, m.ok("schema", "status"), "functions: current")
+	}
+}
