@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,6 +27,11 @@ type Client struct {
 	store    store.Store
 	embedder embedder.Embedder
 	backend  string
+	// registered is set once the store's registry holds the embedder's model. Until the
+	// first write of a vector it may not: registering alters the table (Postgres stamps
+	// vector(N) and builds the HNSW index), which a read-only command must never do.
+	registered atomic.Bool
+	register   sync.Mutex
 }
 
 // Open picks the backend from cfg, opens it (migrating Postgres when it is behind, unless
@@ -95,14 +102,41 @@ func OpenStore(ctx context.Context, cfg config.Storage) (store.Store, error) {
 	}
 }
 
-// New wraps an open store and an embedder (tests, custom setups) and registers the
-// embedder's model, or checks it against the registered one (*store.EmbeddingMismatchError).
+// New wraps an open store and an embedder (tests, custom setups) and checks the embedder's
+// model against the registered one (*store.EmbeddingMismatchError). A store with no model
+// yet gets the embedder's at its first write of a vector, not here: opening only reads.
 // The client owns st from then on: Close closes it.
 func New(ctx context.Context, st store.Store, emb embedder.Embedder, backend string) (*Client, error) {
-	if err := st.EnsureModel(ctx, Signature(emb)); err != nil {
+	c := &Client{store: st, embedder: emb, backend: backend}
+	have, err := st.Model(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return &Client{store: st, embedder: emb, backend: backend}, nil
+	if have != nil {
+		// The store's own check, so that the error is the one a write would meet.
+		if *have != Signature(emb) {
+			return nil, &store.EmbeddingMismatchError{Registered: *have, Requested: Signature(emb)}
+		}
+		c.registered.Store(true)
+	}
+	return c, nil
+}
+
+// ensureModel registers the embedder's model before the first vector is written (once).
+func (c *Client) ensureModel(ctx context.Context) error {
+	if c.registered.Load() {
+		return nil
+	}
+	c.register.Lock()
+	defer c.register.Unlock()
+	if c.registered.Load() {
+		return nil
+	}
+	if err := c.store.EnsureModel(ctx, Signature(c.embedder)); err != nil {
+		return err
+	}
+	c.registered.Store(true)
+	return nil
 }
 
 // Signature is the registry entry of an embedder.
@@ -145,6 +179,11 @@ func (c *Client) Remember(ctx context.Context, m store.Memory) (store.Memory, er
 		}
 		m.Embedding = v
 	}
+	if m.Embedding != nil {
+		if err := c.ensureModel(ctx); err != nil {
+			return store.Memory{}, err
+		}
+	}
 	return c.store.Insert(ctx, m)
 }
 
@@ -162,6 +201,11 @@ func (c *Client) Update(ctx context.Context, m store.Memory) (store.Memory, erro
 	stale := old.Content != m.Content && slices.Equal(old.Embedding, m.Embedding)
 	if m.Embedding == nil || stale {
 		if m.Embedding, err = c.Embed(ctx, m.Content); err != nil {
+			return store.Memory{}, err
+		}
+	}
+	if m.Embedding != nil {
+		if err := c.ensureModel(ctx); err != nil {
 			return store.Memory{}, err
 		}
 	}

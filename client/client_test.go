@@ -152,13 +152,38 @@ func TestOpenRefusesAnotherModel(t *testing.T) {
 	for name, newConfig := range backends(t) {
 		t.Run(name, func(t *testing.T) {
 			cfg := newConfig(t)
-			require.NoError(t, open(t, cfg).Close())
+			first := open(t, cfg)
+			_, err := first.Remember(context.Background(), store.Memory{Content: "registers hash-384"})
+			require.NoError(t, err)
+			require.NoError(t, first.Close())
 			cfg.Embeddings.Model = "hash-64"
-			_, err := client.Open(context.Background(), cfg)
+			_, err = client.Open(context.Background(), cfg)
 			var mm *store.EmbeddingMismatchError
 			require.ErrorAs(t, err, &mm)
 			require.Equal(t, "hash-384", mm.Registered.Name)
 			require.Equal(t, "hash-64", mm.Requested.Name)
+		})
+	}
+}
+
+// Opening and reading a store registers no model: registration alters the table on
+// Postgres, and a read-only command never runs DDL. The first vector written registers it.
+func TestReadsRegisterNoModel(t *testing.T) {
+	ctx := context.Background()
+	for name, newConfig := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			c := open(t, newConfig(t))
+			_, err := c.Search(ctx, client.Hybrid, store.SearchQuery{Text: "anything at all"})
+			require.NoError(t, err)
+			m, err := c.Store().Model(ctx)
+			require.NoError(t, err)
+			require.Nil(t, m, "a search registered a model")
+			_, err = c.Remember(ctx, store.Memory{Content: "the first vector registers the model"})
+			require.NoError(t, err)
+			m, err = c.Store().Model(ctx)
+			require.NoError(t, err)
+			require.NotNil(t, m)
+			require.Equal(t, client.Signature(c.Embedder()), *m)
 		})
 	}
 }
