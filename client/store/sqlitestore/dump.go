@@ -183,6 +183,9 @@ func loadRecord(conn *sqlite.Conn, r store.Record) (int, error) {
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING`,
 			m.ID, m.Content, m.NodeType, m.Tags, m.Domains, m.DomainScores, m.Embedding, m.Metadata,
 			m.CreatedAt, m.UpdatedAt)
+		if err == nil {
+			err = indexFTSByID(conn, m.ID)
+		}
 	case store.RecordScheduling:
 		st := r.Scheduling
 		err = exec(conn, `INSERT INTO scheduling (memory_id, stability, difficulty, retrievability,

@@ -39,10 +39,10 @@ func columnWeight(col string) float64 {
 }
 
 // ftsQueryText is what the query is stemmed from: the tokens of its first 100,000 characters
-// (as unicode61 splits them), without stop words and duplicates, in order, joined by spaces.
-// "" when no term is left.
+// in the index's form (ftsText: NFC, CJK pairs), as unicode61 splits them, without stop words
+// and duplicates, in order, joined by spaces. "" when no term is left.
 func ftsQueryText(text string) string {
-	text = firstChars(text, maxQueryChars)
+	text = ftsText(firstChars(text, maxQueryChars))
 	seen := map[string]bool{}
 	var kept []string
 	for _, tok := range tokens(text) {

@@ -71,11 +71,14 @@ func (s *Store) Insert(ctx context.Context, m store.Memory) (store.Memory, error
 		if err := checkEmbedding(conn, m.Embedding); err != nil {
 			return err
 		}
-		return exec(conn, `INSERT INTO memories (id, content, node_type, tags, domains, domain_scores,
+		if err := exec(conn, `INSERT INTO memories (id, content, node_type, tags, domains, domain_scores,
 				embedding, metadata, created_at, updated_at)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`,
 			m.ID, m.Content, m.NodeType, m.Tags, m.Domains, m.DomainScores, m.Embedding, m.Metadata,
-			m.CreatedAt, m.UpdatedAt)
+			m.CreatedAt, m.UpdatedAt); err != nil {
+			return err
+		}
+		return indexFTSByID(conn, m.ID)
 	})
 	if err != nil {
 		return store.Memory{}, interpretError(ctx, err)
@@ -131,10 +134,13 @@ func (s *Store) Update(ctx context.Context, m store.Memory) (store.Memory, error
 		if err := checkEmbedding(conn, m.Embedding); err != nil {
 			return err
 		}
-		return exec(conn, `UPDATE memories SET content = ?2, node_type = ?3, tags = ?4, domains = ?5,
+		if err := exec(conn, `UPDATE memories SET content = ?2, node_type = ?3, tags = ?4, domains = ?5,
 				domain_scores = ?6, embedding = ?7, metadata = ?8, updated_at = ?9
 			WHERE id = ?1`,
-			m.ID, m.Content, m.NodeType, m.Tags, m.Domains, m.DomainScores, m.Embedding, m.Metadata, m.UpdatedAt)
+			m.ID, m.Content, m.NodeType, m.Tags, m.Domains, m.DomainScores, m.Embedding, m.Metadata, m.UpdatedAt); err != nil {
+			return err
+		}
+		return indexFTSByID(conn, m.ID)
 	})
 	if err != nil {
 		return store.Memory{}, interpretError(ctx, err)

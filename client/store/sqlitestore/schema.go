@@ -116,6 +116,11 @@ func (s *Store) MigrateTo(ctx context.Context, target int) error {
 			if err := runStep(conn, ms[v-1].name, ms[v-1].up, v); err != nil {
 				return err
 			}
+			if after := afterUp[v]; after != nil {
+				if err := after(conn); err != nil {
+					return fmt.Errorf("%s: %w", ms[v-1].name, err)
+				}
+			}
 		}
 		for v := current; v > target; v-- {
 			if err := runStep(conn, ms[v-1].name+" (down)", ms[v-1].down, v-1); err != nil {
@@ -129,6 +134,12 @@ func (s *Store) MigrateTo(ctx context.Context, target int) error {
 	}
 	s.vectors.reset()
 	return nil
+}
+
+// afterUp holds the Go part of a migration, run right after its script in the same
+// transaction: what SQL alone cannot compute (004: the NFC text of the full-text index).
+var afterUp = map[int]func(*sqlite.Conn) error{
+	4: reindexAllFTS,
 }
 
 func runStep(conn *sqlite.Conn, name, script string, version int) error {

@@ -39,7 +39,7 @@ func TestSchemaDownAndUp(t *testing.T) {
 	v, err := s.SchemaVersion(ctx)
 	require.NoError(t, err)
 	require.Equal(t, sqlitestore.LatestVersion(), v)
-	require.Equal(t, 3, v, "numbered like the Postgres migrations")
+	require.Equal(t, 4, v, "numbered like the Postgres migrations")
 	for _, want := range []string{"memories", "scheduling", "edges", "domains", "embedding_model",
 		"review_events", "fsrs_parameters", "memories_fts"} {
 		require.Contains(t, objects(t, path), want)

@@ -79,6 +79,7 @@ var cases = []testCase{
 	{"SearchQueryEmbeddingRules", testSearchQueryEmbeddingRules},
 	{"SearchEmptyFilters", testSearchEmptyFilters},
 	{"SearchWithHashEmbedder", testSearchWithHashEmbedder},
+	{"SearchTokens", testSearchTokens},
 	{"Neighbors", testNeighbors},
 	{"Edges", testEdges},
 	{"Classify", testClassify},
