@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '1', true),
-       set_config('vestige.install_hash', 'c33f9953c8862d1104295e7a2203d34c0d0ffe7e1ffc8b8218d0dcbfe2fde2fc', true);
+       set_config('vestige.install_hash', '82094534c3daa8ab9c37260168aebfe901af214bf6362aa55ee35eb471415ecc', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
