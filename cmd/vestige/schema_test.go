@@ -37,22 +37,22 @@ func TestSchemaUpStatusDown(t *testing.T) {
 	dbURL := testdb.Empty(t)
 	code, out, errOut := vestige(t, "schema", "status", "--postgres-url", dbURL)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "version:   0 of 4")
+	require.Contains(t, out, "version:   0 of 5")
 	require.Contains(t, out, "functions: not installed")
 
 	code, out, errOut = vestige(t, "schema", "up", "--postgres-url", dbURL)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "version:   4 of 4")
+	require.Contains(t, out, "version:   5 of 5")
 
 	code, out, errOut = vestige(t, "--json", "schema", "status", "--postgres-url", dbURL)
 	require.Equal(t, 0, code, errOut)
 	var st statusJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &st))
-	require.Equal(t, statusJSON{Backend: "postgres", Location: config.RedactURL(dbURL), Version: 4, Latest: 4, Functions: "current", APIVersion: 1, WantAPIVersion: 1, Current: true}, st)
+	require.Equal(t, statusJSON{Backend: "postgres", Location: config.RedactURL(dbURL), Version: 5, Latest: 5, Functions: "current", APIVersion: 1, WantAPIVersion: 1, Current: true}, st)
 
 	code, out, errOut = vestige(t, "schema", "down", "--postgres-url", dbURL)
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "version:   0 of 4")
+	require.Contains(t, out, "version:   0 of 5")
 	conn := testdb.Conn(t, dbURL)
 	var tables int
 	require.NoError(t, conn.QueryRow(t.Context(), `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()`).Scan(&tables))
@@ -106,23 +106,23 @@ func TestSchemaOfTheDefaultSQLiteStore(t *testing.T) {
 	code, out, errOut := vestige(t, "schema", "status")
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, out, "backend:   sqlite")
-	require.Contains(t, out, "version:   0 of 4")
+	require.Contains(t, out, "version:   0 of 5")
 	require.NoFileExists(t, db, "looking does not create the store")
 
 	code, out, errOut = vestige(t, "schema", "up")
 	require.Equal(t, 0, code, errOut)
-	require.Contains(t, out, "version:   4 of 4")
+	require.Contains(t, out, "version:   5 of 5")
 	require.FileExists(t, db)
 
 	code, out, errOut = vestige(t, "--json", "schema", "down")
 	require.Equal(t, 0, code, errOut)
 	var st statusJSON
 	require.NoError(t, json.Unmarshal([]byte(out), &st))
-	require.Equal(t, statusJSON{Backend: "sqlite", Location: db, Version: 0, Latest: 4, Functions: "built in"}, st)
+	require.Equal(t, statusJSON{Backend: "sqlite", Location: db, Version: 0, Latest: 5, Functions: "built in"}, st)
 
 	code, _, errOut = vestige(t, "schema", "down", "--to", "7")
 	require.Equal(t, 2, code)
-	require.Contains(t, errOut, "--to 7 is outside 0..4")
+	require.Contains(t, errOut, "--to 7 is outside 0..5")
 }
 
 // Fault: the schema commands ignored exec_mode, so behind a transaction pooler the second

@@ -1,6 +1,7 @@
--- New cards (no scheduling row) are due from their creation time, reviewed ones at
--- next_review. Each side reads its own index in due order, so the cost follows match_count,
--- not the table size.
+-- New cards (no scheduling row with a next review) are due from their creation time,
+-- reviewed ones at next_review. Each side reads its own index in due order, new cards from
+-- new_cards (migration 005: memories alone cannot tell them apart without walking every
+-- reviewed memory), so the cost follows match_count, not the table size.
 CREATE FUNCTION vestige_due(before timestamptz DEFAULT now(), match_count integer DEFAULT 10)
 RETURNS TABLE (id uuid, content text, node_type text, tags text[], domains text[], domain_scores jsonb,
     metadata jsonb, created_at timestamptz, updated_at timestamptz, due_at timestamptz,
@@ -10,11 +11,10 @@ RETURNS TABLE (id uuid, content text, node_type text, tags text[], domains text[
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     WITH due AS (
-        (SELECT m.id, m.created_at AS due_at
-           FROM memories m
-          WHERE m.created_at <= before
-            AND NOT EXISTS (SELECT 1 FROM scheduling s WHERE s.memory_id = m.id AND s.next_review IS NOT NULL)
-          ORDER BY m.created_at, m.id
+        (SELECT n.memory_id AS id, n.created_at AS due_at
+           FROM new_cards n
+          WHERE n.created_at <= before
+          ORDER BY n.created_at, n.memory_id
           LIMIT match_count)
         UNION ALL
         (SELECT s.memory_id, s.next_review

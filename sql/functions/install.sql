@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '1', true),
-       set_config('vestige.install_hash', '1260d9e95dde6122199afa2a4ed0f8c3a84d8eb7267896000d4c25de68dcecbb', true);
+       set_config('vestige.install_hash', '2d8f864b44124b63264c09038f4e3b461ba0da404ca9e12fba637ea98e6b4375', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}

@@ -82,13 +82,13 @@ func TestSchemaCommands(t *testing.T) {
 		e.okJSON(&st, "schema", "status")
 		require.Equal(t, e.backend, st.Backend, "schema acts on the configured backend")
 		if e.backend == "sqlite" {
-			require.Equal(t, status{Backend: "sqlite", Latest: 4, Functions: "built in"}, st, "no store yet")
+			require.Equal(t, status{Backend: "sqlite", Latest: 5, Functions: "built in"}, st, "no store yet")
 		} else {
-			require.Equal(t, status{Backend: "postgres", Version: 4, Latest: 4, Functions: "current", Current: true}, st)
+			require.Equal(t, status{Backend: "postgres", Version: 5, Latest: 5, Functions: "current", Current: true}, st)
 		}
 		out := e.ok("schema", "up")
 		require.Contains(t, out, "schema is up to date")
-		require.Contains(t, out, "version:   4 of 4")
+		require.Contains(t, out, "version:   5 of 5")
 		id := e.add("kept across nothing")
 
 		out = e.ok("schema", "down")
@@ -101,7 +101,7 @@ func TestSchemaCommands(t *testing.T) {
 		// automatic migration on open, the default).
 		e.ok("schema", "up")
 		e.fails(1, []string{"get", id}, "not found")
-		e.fails(2, []string{"schema", "down", "--to", "5"}, "--to 5 is outside 0..4")
+		e.fails(2, []string{"schema", "down", "--to", "9"}, "--to 9 is outside 0..5")
 		e.fails(2, []string{"schema", "sideways"}, "unexpected argument")
 	})
 }

@@ -99,12 +99,13 @@ func (s *Store) DueMemories(ctx context.Context, before time.Time, limit int) ([
 	}
 	out := []store.DueMemory{}
 	err := s.read(ctx, func(conn *sqlite.Conn) error {
-		// Each side reads its own index in due order, so the cost follows limit.
+		// Each side reads its own index in due order, new cards from new_cards (migration 5:
+		// memories alone cannot tell them apart without walking every reviewed memory), so
+		// the cost follows limit, not the table size.
 		return query(conn, `WITH due AS (
-				SELECT * FROM (SELECT m.id, m.created_at AS due_at FROM memories m
-				  WHERE m.created_at <= ?1
-				    AND NOT EXISTS (SELECT 1 FROM scheduling s WHERE s.memory_id = m.id AND s.next_review IS NOT NULL)
-				  ORDER BY m.created_at, m.id LIMIT ?2)
+				SELECT * FROM (SELECT n.memory_id AS id, n.created_at AS due_at FROM new_cards n
+				  WHERE n.created_at <= ?1
+				  ORDER BY n.created_at, n.memory_id LIMIT ?2)
 				UNION ALL
 				SELECT * FROM (SELECT s.memory_id, s.next_review FROM scheduling s
 				  WHERE s.next_review <= ?1

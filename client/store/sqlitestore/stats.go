@@ -31,7 +31,8 @@ func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 }
 
 // Vacuum compacts the file: it merges the FTS5 index segments, trims the vector change log
-// (every process's index notices and reloads once), rebuilds the file and checkpoints the WAL.
+// (an index that had replayed it all carries on; one that lagged behind reloads once),
+// rebuilds the file and checkpoints the WAL.
 func (s *Store) Vacuum(ctx context.Context) error {
 	err := s.write(ctx, func(conn *sqlite.Conn) error {
 		if err := exec(conn, `INSERT INTO memories_fts (memories_fts) VALUES ('optimize')`); err != nil {

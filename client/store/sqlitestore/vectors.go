@@ -16,7 +16,8 @@ import (
 // It stays current across connections and processes: a watch connection (which never writes)
 // sees PRAGMA data_version change whenever any other connection commits; the index then
 // replays vector_log, the rows whose embedding changed since its last look, or reloads
-// everything when the log cannot tell (a new schema epoch, a pruned log).
+// everything when the log cannot tell (a new schema epoch, entries it had not replayed were
+// pruned).
 type vectorIndex struct {
 	path  string
 	flags sqlite.OpenFlags
@@ -27,6 +28,7 @@ type vectorIndex struct {
 	epoch       string
 	seq         int64
 	loaded      bool
+	reloads     int // full reloads so far, for tests (export_test.go)
 
 	mu   sync.RWMutex // guards the data; scans hold it for reading
 	ids  []string     // lowercase UUIDs, for the id tie-break
@@ -95,6 +97,9 @@ func (x *vectorIndex) sync(done <-chan struct{}) error {
 		}); err != nil {
 			return err
 		}
+		// An empty (just trimmed) log still stands at pruned_through: seq is AUTOINCREMENT,
+		// so the next entry comes after it. An index already there has missed nothing.
+		maxSeq = max(maxSeq, pruned)
 		switch {
 		case !x.loaded || epoch != x.epoch || pruned > x.seq || maxSeq < x.seq:
 			if err := x.reload(conn); err != nil {
@@ -118,6 +123,7 @@ func (x *vectorIndex) sync(done <-chan struct{}) error {
 }
 
 func (x *vectorIndex) reload(conn *sqlite.Conn) error {
+	x.reloads++
 	var ids []string
 	var rids []int64
 	var vecs [][]float32

@@ -87,6 +87,7 @@ var cases = []testCase{
 	{"Domains", testDomains},
 	{"SchedulingRoundtrip", testSchedulingRoundtrip},
 	{"DueMemories", testDueMemories},
+	{"DueMostlyReviewed", testDueMostlyReviewed},
 	{"Retrievability", testRetrievability},
 	{"Review", testReview},
 	{"ReviewFollows", testReviewFollows},
