@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '1', true),
-       set_config('vestige.install_hash', 'c33f9953c8862d1104295e7a2203d34c0d0ffe7e1ffc8b8218d0dcbfe2fde2fc', true);
+       set_config('vestige.install_hash', 'efae1a9fd056163be4cdeb8f7a3ebc5e18f2607027cc4ccfc9e696f9fa390a84', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
@@ -15,6 +15,7 @@ SELECT set_config('vestige.install_api_version', '1', true),
 {{ template "032_fts_ranked.sql" . }}
 {{ template "033_vector_ranked.sql" . }}
 {{ template "034_filter_selectivity.sql" . }}
+{{ template "039_fusion_defaults.sql" . }}
 {{ template "040_search.sql" . }}
 {{ template "041_fts_search.sql" . }}
 {{ template "042_vector_search.sql" . }}
