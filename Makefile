@@ -5,7 +5,7 @@ BIN       ?= bin/vestige
 PKGS      := ./...
 GOFLAGS_TEST ?= -count=1
 
-.PHONY: all build test test-race test-heavy test-icu lint vet staticcheck fmt bench clean postgres
+.PHONY: all build test test-race test-heavy test-icu lint vet staticcheck fmt bench eval clean postgres
 
 all: lint build test
 
@@ -56,6 +56,15 @@ fmt:
 # Benchmarks of the SQL API; VESTIGE_BENCH_HEAVY=1 adds the 100k-memory corpus.
 bench:
 	VESTIGE_REQUIRE_POSTGRES=1 bash scripts/with-postgres.sh $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+# Search quality and speed on real text (cmd/vestige-eval): SciFact and LoCoMo loaded into
+# SQLite and Postgres, nDCG@10, recall@10 and p50/p99 per mode. The sets are read from
+# VESTIGE_RETRIEVAL_DIR (default ../shared/testdata/retrieval) and never copied here.
+# EVAL_FLAGS adds flags, e.g. EVAL_FLAGS='-sets scifact -vector-weights 1,0.1'.
+VESTIGE_RETRIEVAL_DIR ?= ../shared/testdata/retrieval
+eval:
+	VESTIGE_REQUIRE_POSTGRES=1 VESTIGE_RETRIEVAL_DIR="$(VESTIGE_RETRIEVAL_DIR)" bash scripts/with-postgres.sh \
+		$(GO) run ./cmd/vestige-eval $(EVAL_FLAGS)
 
 postgres:
 	bash scripts/install-postgres.sh

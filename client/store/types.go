@@ -59,6 +59,15 @@ type SearchQuery struct {
 	// MinRetrievability keeps memories whose live retrievability is at least this (new
 	// memories count as 1).
 	MinRetrievability *float64 `json:"min_retrievability,omitempty"`
+	// FTSWeight and VectorWeight weigh the branches in the fusion, each in [0, 1]: rrf =
+	// FTSWeight/(60 + fts rank) + VectorWeight/(60 + vector rank). Nil is the default:
+	// FusionDefaults of the registered model when both branches run, 1 for a lone branch.
+	FTSWeight    *float64 `json:"fts_weight,omitempty"`
+	VectorWeight *float64 `json:"vector_weight,omitempty"`
+	// MinVectorScore, in [-1, 1], drops the vector branch's candidates whose score (cosine
+	// similarity) is below it, so that memories that are merely nearest are not returned.
+	// The full-text branch needs no cut-off: it only finds memories that match a term.
+	MinVectorScore *float64 `json:"min_vector_score,omitempty"`
 }
 
 // DefaultLimit is the page size of a search that names none.

@@ -16,6 +16,9 @@ type searchCmd struct {
 	Type              []string `short:"t" sep:"none" help:"Only memories of one of these node types (repeatable; a comma is part of the type)." placeholder:"TYPE"`
 	Tag               []string `sep:"none" help:"Only memories with one of these tags (repeatable; a comma is part of the tag)." placeholder:"TAG"`
 	MinRetrievability *float64 `name:"min-retrievability" help:"Only memories whose FSRS retrievability is at least this (0 to 1; new memories count as 1)." placeholder:"R"`
+	FTSWeight         *float64 `name:"fts-weight" help:"Weight of the full-text rank in the hybrid fusion (0 to 1; default 1)." placeholder:"W"`
+	VectorWeight      *float64 `name:"vector-weight" help:"Weight of the vector rank in the hybrid fusion (0 to 1; default 0 for the hash embedders, else 1)." placeholder:"W"`
+	MinVectorScore    *float64 `name:"min-vector-score" help:"Drop vector candidates whose cosine similarity is below this (-1 to 1)." placeholder:"S"`
 }
 
 func (c *searchCmd) Run(ctx context.Context, g *globals) error {
@@ -33,13 +36,23 @@ func (c *searchCmd) Run(ctx context.Context, g *globals) error {
 	if r := c.MinRetrievability; r != nil && !(*r >= 0 && *r <= 1) {
 		return usagef("--min-retrievability %v is outside 0..1", *r)
 	}
+	for _, w := range []struct {
+		flag   string
+		v      *float64
+		lo, hi float64
+	}{{"--fts-weight", c.FTSWeight, 0, 1}, {"--vector-weight", c.VectorWeight, 0, 1}, {"--min-vector-score", c.MinVectorScore, -1, 1}} {
+		if w.v != nil && !(*w.v >= w.lo && *w.v <= w.hi) {
+			return usagef("%s %v is outside %v..%v", w.flag, *w.v, w.lo, w.hi)
+		}
+	}
 	cl, err := g.openClient(ctx)
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
 	res, err := cl.Search(ctx, mode, store.SearchQuery{Text: q, Limit: c.Limit, Domains: nonEmpty(c.Domain),
-		NodeTypes: nonEmpty(c.Type), Tags: nonEmpty(c.Tag), MinRetrievability: c.MinRetrievability})
+		NodeTypes: nonEmpty(c.Type), Tags: nonEmpty(c.Tag), MinRetrievability: c.MinRetrievability,
+		FTSWeight: c.FTSWeight, VectorWeight: c.VectorWeight, MinVectorScore: c.MinVectorScore})
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '1', true),
-       set_config('vestige.install_hash', '2d8f864b44124b63264c09038f4e3b461ba0da404ca9e12fba637ea98e6b4375', true);
+       set_config('vestige.install_hash', '8a6564b6aaba02c2cd040719ee00778d60995409ac01fb7ebf6b73cfbfffe9c5', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
@@ -15,6 +15,7 @@ SELECT set_config('vestige.install_api_version', '1', true),
 {{ template "032_fts_ranked.sql" . }}
 {{ template "033_vector_ranked.sql" . }}
 {{ template "034_filter_selectivity.sql" . }}
+{{ template "039_fusion_defaults.sql" . }}
 {{ template "040_search.sql" . }}
 {{ template "041_fts_search.sql" . }}
 {{ template "042_vector_search.sql" . }}

@@ -84,8 +84,11 @@ func TestHybridSearchRRF(t *testing.T) {
 			require.Nil(t, r.FTSRank)
 		}
 	})
+	// hash-384's default vector weight is 0 (vestige_fusion_defaults): the plan's cases fuse
+	// both branches, so they name equal weights.
 	t.Run("3 hybrid", func(t *testing.T) {
-		got := d.search(`vestige_search(query_text => 'rust trait', query_embedding => $1::vector, match_count => 5)`, d.vec("rust trait"))
+		got := d.search(`vestige_search(query_text => 'rust trait', query_embedding => $1::vector, match_count => 5,
+			fts_weight => 1, vector_weight => 1)`, d.vec("rust trait"))
 		require.NotEmpty(t, got)
 		top := got[0]
 		require.True(t, rustIDs[top.ID])
@@ -101,7 +104,7 @@ func TestHybridSearchRRF(t *testing.T) {
 	})
 	t.Run("4 domain filter", func(t *testing.T) {
 		got := d.search(`vestige_search(query_text => 'rust trait', query_embedding => $1::vector,
-			match_count => 20, domain_filter => ARRAY['dev'])`, d.vec("rust trait"))
+			match_count => 20, domain_filter => ARRAY['dev'], vector_weight => 1)`, d.vec("rust trait"))
 		require.Len(t, got, 10, "every dev memory has a vector, so the page holds all ten")
 		var n int
 		for _, r := range got {

@@ -177,7 +177,7 @@ func mismatchError(pg *pgconn.PgError) error {
 
 // apiFields are the argument names that VS006 messages of the SQL API start with.
 var apiFields = []string{"match_count", "min_retrievability", "depth", "model name", "model hash",
-	"model dimension", "query embedding", "embedding", "reviewed_at", "at"}
+	"model dimension", "query embedding", "embedding", "reviewed_at", "at", "fts_weight", "vector_weight", "min_vector_score"}
 
 var valueRule = regexp.MustCompile(`^invalid ([^:]+): (.*)$`)
 

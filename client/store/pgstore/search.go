@@ -51,11 +51,14 @@ func queryText(s string) string {
 
 var (
 	searchSQL = `SELECT ` + searchColumns + ` FROM vestige_search(query_text => $1::text,
-		query_embedding => $2::vector, match_count => $3::integer, ` + filters(4) + `) r`
+		query_embedding => $2::vector, match_count => $3::integer, ` + filters(4) + `,
+		fts_weight => $8::float8, vector_weight => $9::float8, min_vector_score => $10::float8) r`
 	ftsSearchSQL = `SELECT ` + searchColumns + ` FROM vestige_fts_search(query_text => $1::text,
 		match_count => $2::integer, ` + filters(3) + `) r`
-	vectorSearchSQL = `SELECT ` + searchColumns + ` FROM vestige_vector_search(query_embedding => $1::vector,
-		match_count => $2::integer, ` + filters(3) + `) r`
+	// vestige_vector_search with the cut-off, which only vestige_search takes.
+	vectorSearchSQL = `SELECT ` + searchColumns + ` FROM vestige_search(query_text => NULL::text,
+		query_embedding => $1::vector, match_count => $2::integer, ` + filters(3) + `,
+		min_vector_score => $7::float8) r`
 )
 
 // Search is hybrid search: vestige_search.
@@ -64,11 +67,12 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		return nil, err
 	}
 	args := append([]any{queryText(q.Text), vectorArg(q.Embedding), limit(q.Limit)}, filterArgs(q)...)
+	args = append(args, q.FTSWeight, q.VectorWeight, q.MinVectorScore)
 	return s.search(ctx, "search", searchSQL, args)
 }
 
-// FTSSearch is full-text search only: vestige_fts_search. An embedding is ignored, not
-// checked (as on SQLite).
+// FTSSearch is full-text search only: vestige_fts_search. An embedding, the weights and the
+// vector cut-off are ignored, not checked (as on SQLite).
 func (s *Store) FTSSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
 	q.Embedding = nil
 	if err := store.ValidateFilters(q); err != nil {
@@ -78,12 +82,14 @@ func (s *Store) FTSSearch(ctx context.Context, q store.SearchQuery) ([]store.Sea
 	return s.search(ctx, "fts search", ftsSearchSQL, args)
 }
 
-// VectorSearch is vector search only: vestige_vector_search.
+// VectorSearch is vector search only: vestige_vector_search, with the cut-off
+// (MinVectorScore); the weights are ignored (a lone branch weighs 1).
 func (s *Store) VectorSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
 	if err := store.ValidateFilters(q); err != nil {
 		return nil, err
 	}
 	args := append([]any{vectorArg(q.Embedding), limit(q.Limit)}, filterArgs(q)...)
+	args = append(args, q.MinVectorScore)
 	return s.search(ctx, "vector search", vectorSearchSQL, args)
 }
 

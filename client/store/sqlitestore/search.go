@@ -28,15 +28,17 @@ func (s *Store) Search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	return res, interpretError(ctx, err)
 }
 
-// FTSSearch is vestige_fts_search: Search with no embedding.
+// FTSSearch is vestige_fts_search: Search with no embedding (the weights and the vector
+// cut-off are ignored).
 func (s *Store) FTSSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
-	q.Embedding = nil
+	q.Embedding, q.FTSWeight, q.VectorWeight, q.MinVectorScore = nil, nil, nil, nil
 	return s.Search(ctx, q)
 }
 
-// VectorSearch is vestige_vector_search: Search with no text.
+// VectorSearch is vestige_vector_search: Search with no text (the weights are ignored; a lone
+// branch weighs 1).
 func (s *Store) VectorSearch(ctx context.Context, q store.SearchQuery) ([]store.SearchResult, error) {
-	q.Text = ""
+	q.Text, q.FTSWeight, q.VectorWeight = "", nil, nil
 	return s.Search(ctx, q)
 }
 
@@ -65,6 +67,9 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) ([]store.Search
 	if r := q.MinRetrievability; r != nil && !(*r >= 0 && *r <= 1) {
 		return nil, &store.InvalidInputError{Field: "min_retrievability", Reason: fmt.Sprintf("%v is outside [0, 1]", *r)}
 	}
+	if err := checkFusionArgs(q); err != nil {
+		return nil, err
+	}
 
 	if q.Embedding != nil {
 		// Before the read transaction, so that the index is at least as new as its snapshot.
@@ -78,27 +83,41 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		if err != nil {
 			return err
 		}
+		w, err := s.weights(conn, q)
+		if err != nil {
+			return err
+		}
 		var fts, vec []branchHit
-		if q.Text != "" {
+		if q.Text != "" && w.fts > 0 {
 			if fts, err = ftsRanked(conn, store.CleanQueryText(q.Text), overFetch*n, f); err != nil {
 				return err
 			}
 		}
 		if q.Embedding != nil {
-			if vec, err = s.vectorRanked(conn, q.Embedding, overFetch*n, f); err != nil {
+			// A branch of weight 0 is not run: it could neither add a memory nor move one.
+			// Its input is still checked, so that an error does not depend on the weights.
+			if w.vec == 0 {
+				_, err = checkQueryVector(conn, q.Embedding)
+			} else {
+				vec, err = s.vectorRanked(conn, q.Embedding, overFetch*n, f)
+			}
+			if err != nil {
 				return err
 			}
 		}
-		out, err = fuse(conn, fts, vec, n)
+		if m := q.MinVectorScore; m != nil {
+			vec = slices.DeleteFunc(vec, func(h branchHit) bool { return h.score < *m })
+		}
+		out, err = fuse(conn, fts, vec, w, n)
 		return err
 	})
 	return out, err
 }
 
-// vectorRanked is vestige_vector_ranked: no rows when no model is registered; the registered
-// dimension and a non-zero query are required; then an exact cosine scan over the rows
-// passing the filter. score = 1 - cosine distance; ties by id.
-func (s *Store) vectorRanked(conn *sqlite.Conn, q []float32, limit int, f filter) ([]branchHit, error) {
+// checkQueryVector is the vector branch's check of the query: nil and no error when no model
+// is registered (no vectors are stored); the registered dimension and a non-zero query are
+// required. It returns the query as a unit vector.
+func checkQueryVector(conn *sqlite.Conn, q []float32) ([]float32, error) {
 	registered, err := model(conn)
 	if err != nil || registered == nil {
 		return nil, err
@@ -109,6 +128,63 @@ func (s *Store) vectorRanked(conn *sqlite.Conn, q []float32, limit int, f filter
 	uq := unit(q)
 	if uq == nil {
 		return nil, &store.InvalidInputError{Field: "query embedding", Reason: "is the zero vector: cosine similarity is undefined"}
+	}
+	return uq, nil
+}
+
+// checkFusionArgs is vestige_search's check of its fusion arguments: each weight in [0, 1],
+// the cut-off in [-1, 1] (the range of a cosine similarity); NaN is outside every range.
+func checkFusionArgs(q store.SearchQuery) error {
+	for _, a := range []struct {
+		field  string
+		v      *float64
+		lo, hi float64
+	}{{"fts_weight", q.FTSWeight, 0, 1}, {"vector_weight", q.VectorWeight, 0, 1}, {"min_vector_score", q.MinVectorScore, -1, 1}} {
+		if a.v != nil && !(*a.v >= a.lo && *a.v <= a.hi) {
+			return &store.InvalidInputError{Field: a.field, Reason: fmt.Sprintf("%v is outside [%v, %v]", *a.v, a.lo, a.hi)}
+		}
+	}
+	return nil
+}
+
+// fusionWeights are the branch weights in effect.
+type fusionWeights struct{ fts, vec float64 }
+
+// weights is vestige_search's choice of weights: a weight given is used; otherwise, when
+// both branches run, the registered model's store.FusionDefaults, and for a lone branch 1.
+// A search in which every branch that runs weighs 0 would have no order: refused.
+func (s *Store) weights(conn *sqlite.Conn, q store.SearchQuery) (fusionWeights, error) {
+	w := fusionWeights{1, 1}
+	if q.Text != "" && q.Embedding != nil {
+		registered, err := model(conn)
+		if err != nil {
+			return w, err
+		}
+		name := ""
+		if registered != nil {
+			name = registered.Name
+		}
+		w.fts, w.vec = store.FusionDefaults(name)
+	}
+	if q.FTSWeight != nil {
+		w.fts = *q.FTSWeight
+	}
+	if q.VectorWeight != nil {
+		w.vec = *q.VectorWeight
+	}
+	if (q.Text == "" || w.fts == 0) && (q.Embedding == nil || w.vec == 0) {
+		return w, &store.InvalidInputError{Field: "fts_weight", Reason: "and vector_weight give every branch that runs weight 0: the results would have no order"}
+	}
+	return w, nil
+}
+
+// vectorRanked is vestige_vector_ranked: no rows when no model is registered; the registered
+// dimension and a non-zero query are required; then an exact cosine scan over the rows
+// passing the filter. score = 1 - cosine distance; ties by id.
+func (s *Store) vectorRanked(conn *sqlite.Conn, q []float32, limit int, f filter) ([]branchHit, error) {
+	uq, err := checkQueryVector(conn, q)
+	if err != nil || uq == nil {
+		return nil, err
 	}
 	var allow []int64
 	if f.active() {
@@ -131,9 +207,9 @@ func (s *Store) vectorRanked(conn *sqlite.Conn, q []float32, limit int, f filter
 }
 
 // fuse is the RRF step of vestige_search: a FULL JOIN of the branches on id, rrf =
-// 1/(60 + fts rank) + 1/(60 + vector rank) (a missing rank adds 0), best first, ties by id,
-// joined with the memories and cut to limit.
-func fuse(conn *sqlite.Conn, fts, vec []branchHit, limit int) ([]store.SearchResult, error) {
+// w.fts/(60 + fts rank) + w.vec/(60 + vector rank) (a missing rank adds 0), best first, ties
+// by id, joined with the memories and cut to limit.
+func fuse(conn *sqlite.Conn, fts, vec []branchHit, w fusionWeights, limit int) ([]store.SearchResult, error) {
 	type fused struct {
 		id  string
 		rrf float64
@@ -160,10 +236,10 @@ func fuse(conn *sqlite.Conn, fts, vec []branchHit, limit int) ([]store.SearchRes
 	for _, e := range order {
 		var a, b float64
 		if e.f != nil {
-			a = 1.0 / float64(rrfK+e.f.rank)
+			a = w.fts / float64(rrfK+e.f.rank)
 		}
 		if e.v != nil {
-			b = 1.0 / float64(rrfK+e.v.rank)
+			b = w.vec / float64(rrfK+e.v.rank)
 		}
 		e.rrf = a + b
 	}

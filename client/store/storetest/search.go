@@ -478,13 +478,19 @@ func testSearchWithHashEmbedder(h *harness) {
 	for i, query := range []string{"tuning autovacuum on large tables", "rust borrow checker", "ingress timeouts"} {
 		qv, err := e.Embed(h.ctx, query)
 		require.NoError(h, err)
-		rs, err := h.s.Search(h.ctx, store.SearchQuery{Text: query, Embedding: qv, Limit: 3})
+		// Both branches: the hash embedder's default vector weight is 0 (store.FusionDefaults).
+		rs, err := h.s.Search(h.ctx, store.SearchQuery{Text: query, Embedding: qv, Limit: 3, VectorWeight: ptr(1.0)})
 		require.NoError(h, err)
 		h.requireFused(rs)
 		require.NotEmpty(h, rs)
 		require.Equal(h, mems[i].ID, rs[0].Memory.ID, "%q", query)
 		require.NotNil(h, rs[0].FTSScore, "%q", query)
 		require.NotNil(h, rs[0].VectorScore, "%q", query)
+		// The default search: full text alone.
+		rs, err = h.s.Search(h.ctx, store.SearchQuery{Text: query, Embedding: qv, Limit: 3})
+		require.NoError(h, err)
+		h.requireTextOnly(rs)
+		require.Equal(h, mems[i].ID, rs[0].Memory.ID, "%q", query)
 	}
 }
 
