@@ -6,39 +6,21 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/vestige-mem/vestige/tests/testdb"
+	"github.com/vestige-mem/vestige/tests/vestigebin"
 )
 
 // binary is the vestige built once for the whole package by TestMain.
 var binary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "vestige-cli-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "vestige")
-	build := exec.Command("go", "build", "-o", binary, "github.com/vestige-mem/vestige/cmd/vestige")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build vestige:", err)
-		_ = os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { vestigebin.Main(m, &binary) }
 
 // env is one user's machine: a home directory and the environment the binary sees. Nothing
 // of the test process's environment leaks in but PATH.

@@ -19,27 +19,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vestige-mem/vestige/tests/testdb"
+	"github.com/vestige-mem/vestige/tests/vestigebin"
 )
 
 var binary string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "vestige-pooler-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = filepath.Join(dir, "vestige")
-	build := exec.Command("go", "build", "-o", binary, "github.com/vestige-mem/vestige/cmd/vestige")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build vestige:", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	_ = os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { vestigebin.Main(m, &binary) }
 
 // bouncer returns pgbouncer's URL, or skips (fails under VESTIGE_REQUIRE_POSTGRES=1).
 func bouncer(t *testing.T) *url.URL {
