@@ -243,8 +243,10 @@ func ParseMode(s string) (Mode, error) {
 // Search finds memories by q.Text, embedded for the vector branch unless q.Embedding is
 // given. Hybrid fuses both branches; text with no word to embed searches full text only.
 func (c *Client) Search(ctx context.Context, mode Mode, q store.SearchQuery) ([]store.SearchResult, error) {
+	// (A hybrid search whose vector branch weighs 0 by the model's default is not embedded:
+	// the store would not run that branch, so the embedder call would only cost time.)
 	q.Text = store.CleanQueryText(q.Text)
-	if mode != FTS && q.Embedding == nil && q.Text != "" {
+	if mode != FTS && q.Embedding == nil && q.Text != "" && !c.vectorBranchOff(mode, q) {
 		v, err := c.Embed(ctx, q.Text)
 		if err != nil {
 			return nil, err
@@ -350,4 +352,15 @@ func Import(ctx context.Context, st store.Store, recs []store.Record) (int, erro
 		return 0, fmt.Errorf("%w (%T)", ErrNoDump, st)
 	}
 	return d.Load(ctx, recs)
+}
+
+// vectorBranchOff reports whether a hybrid search leaves out its vector branch: no weight
+// named and the model's default weight 0 (store.FusionDefaults; the registered model is the
+// embedder's, checked on open).
+func (c *Client) vectorBranchOff(mode Mode, q store.SearchQuery) bool {
+	if mode != Hybrid && mode != "" || q.VectorWeight != nil {
+		return false
+	}
+	_, w := store.FusionDefaults(c.embedder.ModelName())
+	return w == 0
 }

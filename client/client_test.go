@@ -3,6 +3,7 @@ package client_test
 import (
 	"context"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -11,8 +12,10 @@ import (
 
 	"github.com/vestige-mem/vestige/client"
 	"github.com/vestige-mem/vestige/client/config"
+	"github.com/vestige-mem/vestige/client/embedder"
 	"github.com/vestige-mem/vestige/client/store"
 	"github.com/vestige-mem/vestige/client/store/pgstore"
+	"github.com/vestige-mem/vestige/client/store/sqlitestore"
 	"github.com/vestige-mem/vestige/tests/testdb"
 )
 
@@ -228,4 +231,44 @@ func TestOpenRefusesBadConfig(t *testing.T) {
 	_, err = client.Open(context.Background(), cfg)
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "secret")
+}
+
+// countingEmbedder counts the texts it embeds.
+type countingEmbedder struct {
+	embedder.Embedder
+	calls atomic.Int64
+}
+
+func (e *countingEmbedder) Embed(ctx context.Context, text string) ([]float32, error) {
+	e.calls.Add(1)
+	return e.Embedder.Embed(ctx, text)
+}
+
+// A default hybrid search with the hash embedder (vector weight 0 by default) costs no
+// embedder call; naming a vector weight brings the branch, and the call, back.
+func TestHybridWithoutVectorBranchEmbedsNothing(t *testing.T) {
+	ctx := context.Background()
+	base, err := embedder.FromName(ctx, "hash-384", embedder.Options{})
+	require.NoError(t, err)
+	emb := &countingEmbedder{Embedder: base}
+	st, err := sqlitestore.Open(ctx, filepath.Join(t.TempDir(), "vestige.db"))
+	require.NoError(t, err)
+	c, err := client.New(ctx, st, emb, "sqlite")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	_, err = c.Remember(ctx, store.Memory{Content: "the embedder runs for memories"})
+	require.NoError(t, err)
+	before := emb.calls.Load()
+
+	rs, err := c.Search(ctx, client.Hybrid, store.SearchQuery{Text: "embedder memories"})
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	require.Equal(t, before, emb.calls.Load(), "default hybrid: no embedder call")
+
+	one := 1.0
+	rs, err = c.Search(ctx, client.Hybrid, store.SearchQuery{Text: "embedder memories", VectorWeight: &one})
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	require.NotNil(t, rs[0].VectorRank)
+	require.Equal(t, before+1, emb.calls.Load())
 }
