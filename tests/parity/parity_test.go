@@ -132,6 +132,10 @@ func search(t *testing.T, s store.Store, mode string, q store.SearchQuery) []sto
 	case "vector":
 		res, err = s.VectorSearch(ctx, q)
 	default:
+		// Both branches at equal weight: the hash model's default (full text only) would make
+		// this the text mode again, and the point is that the fusion agrees.
+		one := 1.0
+		q.FTSWeight, q.VectorWeight = &one, &one
 		res, err = s.Search(ctx, q)
 	}
 	require.NoError(t, err)
