@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vestige-mem/vestige/tests/testdb"
+	"github.com/vestige-mem/vestige/tests/vestigebin"
 )
 
 func build(t *testing.T, dir string, args ...string) {
@@ -37,12 +38,12 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-// vestigeBin builds the CLI once per test.
-func vestigeBin(t *testing.T) string {
-	dir := t.TempDir()
-	build(t, dir, "build", "-o", filepath.Join(dir, "vestige"), "github.com/vestige-mem/vestige/cmd/vestige")
-	return filepath.Join(dir, "vestige")
-}
+// binary is the vestige CLI, built once for the package.
+var binary string
+
+func TestMain(m *testing.M) { vestigebin.Main(m, &binary) }
+
+func vestigeBin(*testing.T) string { return binary }
 
 type runner struct {
 	t   *testing.T
@@ -162,8 +163,17 @@ func TestOwnerAndAppRoles(t *testing.T) {
 	a.ok("due")
 	dump := filepath.Join(t.TempDir(), "dump.jsonl")
 	a.ok("export", "--output", dump)
+	// Import: the app deletes a memory (and so its edge) and brings both back from its export.
+	a.ok("delete", added2.ID)
+	require.Contains(t, a.ok("import", dump), "imported 2 new rows") // the memory and its edge
+	a.ok("get", added2.ID)
+	// Vacuum needs the tables' owner: the app role is told so, not told "vacuumed".
+	code, _, errOut := a.run("vacuum")
+	require.NotEqual(t, 0, code, "vacuum as the app role")
+	require.Contains(t, errOut, "may not vacuum")
+	require.Contains(t, owner.ok("vacuum"), "vacuum")
 	a.ok("schema", "up") // current: nothing to do, so nothing the app role may not do
-	code, _, errOut := a.run("schema", "down")
+	code, _, errOut = a.run("schema", "down")
 	require.NotEqual(t, 0, code, "the app role may not run DDL")
 	require.Contains(t, errOut, "must be owner")
 	require.Contains(t, a.ok("schema", "status"), "functions: current")
