@@ -1,6 +1,7 @@
 package store
 
 import (
+	"maps"
 	"math"
 	"time"
 )
@@ -23,8 +24,9 @@ func FillDefaults(m Memory) Memory {
 		m.DomainScores = map[string]float64{}
 	}
 	for k, v := range m.DomainScores {
-		if v == 0 && math.Signbit(v) {
-			m.DomainScores[k] = 0 // see PositiveZero
+		if v == 0 && math.Signbit(v) { // see PositiveZero; the caller's map is left alone
+			m.DomainScores = maps.Clone(m.DomainScores)
+			m.DomainScores[k] = 0
 		}
 	}
 	if m.Metadata == nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"regexp"
 )
 
 // Sentinel errors. Each SQLSTATE of the SQL API (docs/sql-api.md) maps to one of them, and the
@@ -85,3 +86,17 @@ func (e *RetryableError) Error() string {
 }
 
 func (e *RetryableError) Unwrap() error { return ErrRetryable }
+
+// ruleMessage is the wording of a refusal by the schema's value rules, on both backends:
+// "invalid <field>: <reason>" (after "VS006: " on SQLite, whose errors may end in a code).
+var ruleMessage = regexp.MustCompile(`^(?:VS006: )?invalid ([^:]+): (.*?)(?: \(\d+\))?$`)
+
+// ParseRuleMessage reads a value-rule refusal raised by a backend's schema back into the
+// *InvalidInputError the Go side would have returned; ok is false for other messages.
+func ParseRuleMessage(msg string) (err *InvalidInputError, ok bool) {
+	m := ruleMessage.FindStringSubmatch(msg)
+	if m == nil {
+		return nil, false
+	}
+	return &InvalidInputError{Field: m[1], Reason: m[2]}, true
+}

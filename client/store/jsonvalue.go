@@ -178,17 +178,17 @@ func hex4(b []byte, at int) (int, bool) {
 // numbers in range, at most MaxMetadataDepth levels and MaxMetadataBytes as Postgres prints
 // it (jsonb::text).
 func CheckJSONObject(field string, obj map[string]any) error {
-	if d := jsonDepth(obj); d > MaxMetadataDepth {
-		return &InvalidInputError{Field: field, Reason: fmt.Sprintf("is nested more than %d levels deep", MaxMetadataDepth)}
-	}
-	if err := checkJSONValue(field, obj, 1); err != nil {
+	if err := checkJSONValue(field, obj); err != nil {
 		return err
 	}
-	size, err := jsonTextLen(obj)
+	c, err := CanonicalJSON(obj) // the form a backend stores, Go types turned into JSON values
 	if err != nil {
 		return &InvalidInputError{Field: field, Reason: err.Error()}
 	}
-	if size > MaxMetadataBytes {
+	if jsonDepth(c) > MaxMetadataDepth {
+		return &InvalidInputError{Field: field, Reason: fmt.Sprintf("is nested more than %d levels deep", MaxMetadataDepth)}
+	}
+	if size := textLen(c); size > MaxMetadataBytes {
 		return &InvalidInputError{Field: field, Reason: fmt.Sprintf("is %d bytes as JSON text, more than the %d allowed", size, MaxMetadataBytes)}
 	}
 	return nil
@@ -199,93 +199,106 @@ func CheckJSONObject(field string, obj map[string]any) error {
 func jsonDepth(v any) int {
 	var walk func(v any, d int) int
 	walk = func(v any, d int) int {
-		best := d - 1
+		var elems []any
 		switch x := v.(type) {
 		case map[string]any:
-			if d > MaxMetadataDepth {
-				return d
-			}
-			best = d
 			for _, e := range x {
-				best = max(best, walk(e, d+1))
+				elems = append(elems, e)
 			}
 		case []any:
-			if d > MaxMetadataDepth {
-				return d
+			elems = x
+		default:
+			return d - 1
+		}
+		best := d
+		for _, e := range elems {
+			if best > MaxMetadataDepth {
+				break
 			}
-			best = d
-			for _, e := range x {
-				best = max(best, walk(e, d+1))
-			}
+			best = max(best, walk(e, d+1))
 		}
 		return best
 	}
 	return walk(v, 1)
 }
 
-// checkJSONValue walks v; depth is the nesting level of v when it is an object or array.
-func checkJSONValue(field string, v any, depth int) error {
-	switch x := v.(type) {
-	case nil, bool:
-	case string:
-		return checkText(field, x)
-	case json.Number:
-		_, err := CanonicalJSONNumber(string(x))
-		if err != nil {
+// checkJSONValue walks v for text a backend cannot store and numbers out of range, naming
+// the path of the value it refuses.
+func checkJSONValue(field string, v any) error {
+	if lit, ok := numberLiteral(v); ok {
+		if _, err := CanonicalJSONNumber(lit); err != nil {
 			return &InvalidInputError{Field: field, Reason: err.Error()}
 		}
-	case float64:
-		return checkFloat(field, x)
-	case float32:
-		return checkFloat(field, float64(x))
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return nil
+	}
+	switch x := v.(type) {
+	case nil, bool:
+	case float64, float32:
+		return &InvalidInputError{Field: field, Reason: "is not a finite number"} // NaN or ±Inf
+	case string:
+		return checkText(field, x)
 	case map[string]any:
-		if depth > MaxMetadataDepth {
-			return &InvalidInputError{Field: field, Reason: fmt.Sprintf("is nested more than %d levels deep", MaxMetadataDepth)}
-		}
 		for k, e := range x {
 			if err := checkText(field+" key", k); err != nil {
 				return err
 			}
-			if err := checkJSONValue(field+"."+k, e, depth+1); err != nil {
+			if err := checkJSONValue(field+"."+k, e); err != nil {
 				return err
 			}
 		}
 	case []any:
-		if depth > MaxMetadataDepth {
-			return &InvalidInputError{Field: field, Reason: fmt.Sprintf("is nested more than %d levels deep", MaxMetadataDepth)}
-		}
 		for i, e := range x {
-			if err := checkJSONValue(fmt.Sprintf("%s[%d]", field, i), e, depth+1); err != nil {
+			if err := checkJSONValue(fmt.Sprintf("%s[%d]", field, i), e); err != nil {
 				return err
 			}
 		}
 	default:
-		// Another Go type (a struct, a []string): judge it by its JSON form.
-		b, err := json.Marshal(x)
+		y, err := asJSONValue(x) // a struct, a []string: judged by its JSON form
 		if err != nil {
 			return &InvalidInputError{Field: field, Reason: "cannot be written as JSON: " + err.Error()}
 		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		var y any
-		if err := dec.Decode(&y); err != nil {
-			return &InvalidInputError{Field: field, Reason: err.Error()}
-		}
-		return checkJSONValue(field, y, depth)
+		return checkJSONValue(field, y)
 	}
 	return nil
 }
 
-func checkFloat(field string, f float64) error {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return &InvalidInputError{Field: field, Reason: "is not a finite number"}
+// checkFloat holds a double stored as a JSON number to the number rule.
+func checkFloat(field string, f float64) error { return checkJSONValue(field, f) }
+
+// numberLiteral is v's JSON number literal when v is a number Go can write as JSON (false for
+// other values, and for NaN and infinities, which JSON cannot write).
+func numberLiteral(v any) (string, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		return string(x), true
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return "", false
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64), true
+	case float32:
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return "", false
+		}
+		return strconv.FormatFloat(float64(x), 'g', -1, 32), true
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return fmt.Sprint(x), true
 	}
-	_, err := CanonicalJSONNumber(strconv.FormatFloat(f, 'g', -1, 64))
+	return "", false
+}
+
+// asJSONValue turns a Go value of another type into the JSON value it writes as, numbers
+// kept as json.Number.
+func asJSONValue(v any) (any, error) {
+	b, err := json.Marshal(v)
 	if err != nil {
-		return &InvalidInputError{Field: field, Reason: err.Error()}
+		return nil, err
 	}
-	return nil
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var y any
+	err = dec.Decode(&y)
+	return y, err
 }
 
 // CanonicalJSONNumber returns a JSON number literal in the plain decimal form that Postgres
@@ -387,6 +400,10 @@ func splitJSONNumber(s string) (neg bool, intPart, frac string, exp int, ok bool
 // CanonicalJSON returns v with every number as a json.Number in canonical form: what a
 // backend stores and returns. v must have passed CheckJSONObject.
 func CanonicalJSON(v any) (any, error) {
+	if lit, ok := numberLiteral(v); ok {
+		s, err := CanonicalJSONNumber(lit)
+		return json.Number(s), err
+	}
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
@@ -408,44 +425,18 @@ func CanonicalJSON(v any) (any, error) {
 			out[i] = c
 		}
 		return out, nil
-	case json.Number:
-		s, err := CanonicalJSONNumber(string(x))
-		return json.Number(s), err
-	case float64:
-		s, err := CanonicalJSONNumber(strconv.FormatFloat(x, 'g', -1, 64))
-		return json.Number(s), err
-	case float32:
-		s, err := CanonicalJSONNumber(strconv.FormatFloat(float64(x), 'g', -1, 32))
-		return json.Number(s), err
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
-		return json.Number(fmt.Sprint(x)), nil
 	case nil, bool, string:
 		return x, nil
 	}
-	// Another Go type: its JSON form, decoded with numbers kept.
-	b, err := json.Marshal(v)
+	y, err := asJSONValue(v)
 	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var y any
-	if err := dec.Decode(&y); err != nil {
 		return nil, err
 	}
 	return CanonicalJSON(y)
 }
 
-// jsonTextLen is the length in bytes of v as Postgres prints a jsonb (`jsonb::text`): ", "
-// and ": " separators, numbers in canonical form, strings escaped as escape_json does.
-func jsonTextLen(v any) (int, error) {
-	c, err := CanonicalJSON(v)
-	if err != nil {
-		return 0, err
-	}
-	return textLen(c), nil
-}
-
+// textLen is the length in bytes of a canonical JSON value as Postgres prints a jsonb
+// (`jsonb::text`): ", " and ": " separators, strings escaped as escape_json does.
 func textLen(v any) int {
 	switch x := v.(type) {
 	case nil:

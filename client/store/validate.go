@@ -79,9 +79,7 @@ const MaxContentBytes = 256 << 10
 // ValidateMemory refuses a memory that breaks the value rules (docs/value-rules.md), naming
 // the field and the limit. Zero times and an empty node type pass (the store fills them).
 func ValidateMemory(m Memory) error {
-	if m.NodeType == "" {
-		m.NodeType = DefaultNodeType
-	}
+	m = FillDefaults(m)
 	if len(m.Content) > MaxContentBytes {
 		return &InvalidInputError{Field: "content", Reason: fmt.Sprintf("is %d bytes, more than the %d allowed", len(m.Content), MaxContentBytes)}
 	}

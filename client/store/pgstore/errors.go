@@ -179,9 +179,14 @@ func mismatchError(pg *pgconn.PgError) error {
 var apiFields = []string{"match_count", "min_retrievability", "depth", "model name", "model hash",
 	"model dimension", "query embedding", "embedding", "reviewed_at", "at", "fts_weight", "vector_weight", "min_vector_score"}
 
-var valueRule = regexp.MustCompile(`^invalid ([^:]+): (.*)$`)
 
 func invalidInput(pg *pgconn.PgError) error {
+	if pg.ConstraintName == "" && pg.ColumnName == "" {
+		// The schema's value rules (migration 002) say "invalid <field>: <reason>".
+		if bad, ok := store.ParseRuleMessage(pg.Message); ok {
+			return bad
+		}
+	}
 	field := ""
 	reason := pg.Message
 	switch {
@@ -190,10 +195,6 @@ func invalidInput(pg *pgconn.PgError) error {
 		field = strings.TrimSuffix(strings.TrimPrefix(pg.ConstraintName, pg.TableName+"_"), "_check")
 	case pg.ColumnName != "":
 		field = pg.ColumnName
-	case valueRule.MatchString(pg.Message):
-		// The schema's value rules (migration 002) say "invalid <field>: <reason>".
-		m := valueRule.FindStringSubmatch(pg.Message)
-		field, reason = m[1], m[2]
 	case pg.Code == "2201W" || pg.Code == "2201X":
 		field = "limit"
 	default:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"zombiezen.com/go/sqlite"
@@ -15,7 +14,6 @@ import (
 // interpretError is the one place SQLite failures become the store's sentinel errors, as
 // pgstore maps SQLSTATEs: the triggers of sql/sqlite raise messages that start with the
 // SQLSTATE Postgres uses for the same case.
-var valueRule = regexp.MustCompile(`VS006: invalid ([^:]+): (.*?)(?: \(\d+\))?$`)
 
 func interpretError(ctx context.Context, err error) error {
 	if err == nil {
@@ -40,8 +38,8 @@ func interpretError(ctx context.Context, err error) error {
 		return fmt.Errorf("%w: %s", store.ErrDimension, msg)
 	case strings.Contains(msg, "VS006"):
 		// The schema's value rules (sql/sqlite/002) say "VS006: invalid <field>: <reason>".
-		if m := valueRule.FindStringSubmatch(msg); m != nil {
-			return &store.InvalidInputError{Field: m[1], Reason: m[2]}
+		if bad, ok := store.ParseRuleMessage(msg[strings.Index(msg, "VS006"):]); ok {
+			return bad
 		}
 		return &store.InvalidInputError{Reason: msg}
 	}
