@@ -179,7 +179,6 @@ func mismatchError(pg *pgconn.PgError) error {
 var apiFields = []string{"match_count", "min_retrievability", "depth", "model name", "model hash",
 	"model dimension", "query embedding", "embedding", "reviewed_at", "at", "fts_weight", "vector_weight", "min_vector_score"}
 
-
 func invalidInput(pg *pgconn.PgError) error {
 	if pg.ConstraintName == "" && pg.ColumnName == "" {
 		// The schema's value rules (migration 002) say "invalid <field>: <reason>".
