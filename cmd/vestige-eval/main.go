@@ -48,6 +48,7 @@ func run(ctx context.Context, args []string) error {
 	pgURL := fl.String("pg", env("VESTIGE_EVAL_DATABASE_URL", os.Getenv("VESTIGE_TEST_DATABASE_URL")),
 		"Postgres server on which a database is created for the run and dropped after")
 	model := fl.String("model", embedder.DefaultModel, "embedder")
+	keep := fl.Bool("keep", false, "keep each Postgres database (its URL is printed) for profiling, instead of dropping it")
 	weights := fl.String("vector-weights", "", "also run hybrid with full-text weight 1 and each of these vector weights (comma-separated)")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -78,7 +79,7 @@ func run(ctx context.Context, args []string) error {
 		answers := map[string]map[string][][]string{} // variant → backend → answers
 		var ran []string
 		for _, b := range split(*backends) {
-			res, err := runBackend(ctx, b, *pgURL, emb, set, variants)
+			res, err := runBackend(ctx, b, *pgURL, *keep, emb, set, variants)
 			if err != nil {
 				return err
 			}
@@ -104,8 +105,8 @@ func run(ctx context.Context, args []string) error {
 	return nil
 }
 
-func runBackend(ctx context.Context, backend, pgURL string, emb embedder.Embedder, set eval.Set, variants []eval.Variant) ([]eval.Result, error) {
-	cl, done, err := open(ctx, backend, pgURL, emb)
+func runBackend(ctx context.Context, backend, pgURL string, keep bool, emb embedder.Embedder, set eval.Set, variants []eval.Variant) ([]eval.Result, error) {
+	cl, done, err := open(ctx, backend, pgURL, keep, emb)
 	if err != nil {
 		return nil, err
 	}

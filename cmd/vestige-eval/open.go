@@ -19,7 +19,7 @@ import (
 
 // open gives a client on an empty store of the backend and the function that closes and
 // removes it.
-func open(ctx context.Context, backend, pgURL string, emb embedder.Embedder) (*client.Client, func(), error) {
+func open(ctx context.Context, backend, pgURL string, keep bool, emb embedder.Embedder) (*client.Client, func(), error) {
 	switch backend {
 	case "sqlite":
 		dir, err := os.MkdirTemp("", "vestige-eval-")
@@ -42,7 +42,7 @@ func open(ctx context.Context, backend, pgURL string, emb embedder.Embedder) (*c
 		if pgURL == "" {
 			return nil, nil, errors.New("postgres: no server (set -pg, VESTIGE_EVAL_DATABASE_URL or VESTIGE_TEST_DATABASE_URL)")
 		}
-		dbURL, drop, err := createDatabase(ctx, pgURL)
+		dbURL, drop, err := createDatabase(ctx, pgURL, keep)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -63,7 +63,7 @@ func open(ctx context.Context, backend, pgURL string, emb embedder.Embedder) (*c
 }
 
 // createDatabase makes a fresh database on the server and returns its URL and its dropper.
-func createDatabase(ctx context.Context, serverURL string) (string, func(), error) {
+func createDatabase(ctx context.Context, serverURL string, keep bool) (string, func(), error) {
 	u, err := url.Parse(serverURL)
 	if err != nil {
 		return "", nil, fmt.Errorf("postgres URL: %w", err)
@@ -78,6 +78,10 @@ func createDatabase(ctx context.Context, serverURL string) (string, func(), erro
 		return "", nil, fmt.Errorf("postgres: create database: %w", err)
 	}
 	u.Path = "/" + name
+	if keep {
+		fmt.Fprintln(os.Stderr, "vestige-eval: keeping database", name)
+		return u.String(), func() { admin.Close(context.Background()) }, nil
+	}
 	drop := func() {
 		_, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		admin.Close(context.Background())

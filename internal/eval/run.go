@@ -33,8 +33,14 @@ type Result struct {
 // batch is how many memories one Load call writes (one transaction).
 const batch = 500
 
+// idSpace names the memory ids Load derives from document ids.
+var idSpace = uuid.MustParse("6f1d5a3c-2b7e-4e0a-9c1d-8a4b3e2f1c0d")
+
 // Load writes the set's corpus into an empty store through the client's embedder, in
-// batches, and returns the map from memory id to document id.
+// batches, and returns the map from memory id to document id. A memory's id is derived from
+// its set and document id (UUIDv5), so that two backends loaded with a set hold the same
+// rows and break score ties (by id) the same way: their agreement then measures the
+// ranking, not the luck of random ids.
 func Load(ctx context.Context, cl *client.Client, s Set) (map[uuid.UUID]string, error) {
 	st := cl.Store()
 	d, ok := st.(store.Dumper)
@@ -56,7 +62,7 @@ func Load(ctx context.Context, cl *client.Client, s Set) (map[uuid.UUID]string, 
 		return err
 	}
 	for _, doc := range s.Corpus {
-		m := store.Memory{ID: uuid.New(), Content: doc.Content(), NodeType: store.DefaultNodeType,
+		m := store.Memory{ID: uuid.NewSHA1(idSpace, []byte(s.Name+"/"+doc.ID)), Content: doc.Content(), NodeType: store.DefaultNodeType,
 			Tags: []string{}, Domains: []string{}, DomainScores: map[string]float64{}, Metadata: map[string]any{},
 			CreatedAt: now, UpdatedAt: now}
 		if doc.Domain != "" {
