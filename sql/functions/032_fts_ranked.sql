@@ -20,6 +20,13 @@ DECLARE
     -- memories and 200 queries: 2,000 gives the same top 10 as 10,000 for every query, 30 %
     -- faster (docs/benchmarks.md).
     candidate_bound constant bigint := 2000;
+    -- Up to this many postings (the query terms' document frequencies summed), the ranking
+    -- reads them all from memory_terms (index-only; ~3 ms for 3,500 on SciFact); past it,
+    -- from the rows the GIN index finds.
+    postings_bound constant bigint := 20000;
+    postings_read bigint := 0;
+    postings double precision;
+    retrieve boolean[];
     lexemes text[];
     terms tsquery[];
     dfs bigint[];
@@ -50,32 +57,27 @@ BEGIN
         RETURN;
     END IF;
 
-    -- N: exact on small tables (deterministic), the planner's estimate on large ones. The
-    -- estimate and the counts below are taken at different times (ANALYZE, now), so they can
-    -- disagree: after a bulk insert a rare term's exact df can pass the stale N. N is raised
-    -- to the largest df below, so that stale statistics cost ranking quality, never an error.
-    SELECT CASE WHEN c.reltuples >= 50000 THEN c.reltuples::bigint END INTO total
-      FROM pg_class c WHERE c.oid = 'memories'::regclass;
-    IF total IS NULL THEN
-        SELECT count(*) INTO total FROM memories;
-    END IF;
-    -- df: on a large table, a common term's comes from ANALYZE's most-common-elements
-    -- statistics (counting its matches would cost more than the search); rare terms, and
-    -- every term on a small table, are counted exactly.
+    -- N: exact, from the counter the triggers of migration 006 keep (sum of 16 rows).
+    SELECT coalesce(sum(c.memories), 0) INTO total FROM memory_count_shards c;
+    -- df: the length of the term's run in memory_terms' primary key (an index-only count).
+    -- On a large table a common term's comes from ANALYZE's most-common-values statistics
+    -- of memory_terms.lexeme instead (counting it would cost more than the search); stale
+    -- statistics cost ranking quality, never an error (N is raised to the largest df below).
     IF total >= 50000 THEN
-        SELECT s.most_common_elems::text::text[], s.most_common_elem_freqs
-          INTO common, common_freqs
-          FROM pg_stats s
-         WHERE s.schemaname = current_schema() AND s.tablename = 'memories' AND s.attname = 'search_vec';
+        SELECT s.most_common_vals::text::text[], s.most_common_freqs, greatest(c.reltuples, 0)
+          INTO common, common_freqs, postings
+          FROM pg_stats s, pg_class c
+         WHERE s.schemaname = current_schema() AND s.tablename = 'memory_terms' AND s.attname = 'lexeme'
+           AND c.oid = 'memory_terms'::regclass;
     END IF;
     dfs := '{}';
     idfs := '{}';
     FOR i IN 1 .. cardinality(terms) LOOP
         pos := array_position(common, lexemes[i]);
         IF pos IS NOT NULL THEN
-            dfs := dfs || round(common_freqs[pos] * total)::bigint;
+            dfs := dfs || round(common_freqs[pos] * postings)::bigint;
         ELSE
-            dfs := dfs || (SELECT count(*) FROM memories m WHERE m.search_vec @@ terms[i]);
+            dfs := dfs || (SELECT count(*) FROM memory_terms p WHERE p.lexeme = lexemes[i]);
         END IF;
     END LOOP;
     -- N ≥ every df, so the logarithm's argument is always > 0.
@@ -85,12 +87,15 @@ BEGIN
     END LOOP;
 
     -- Candidates: every match, unless that is too many; then the rarest terms' matches.
+    retrieve := array_fill(false, ARRAY[cardinality(terms)]);
     FOR i IN SELECT u.ord FROM unnest(dfs) WITH ORDINALITY AS u(df, ord) WHERE u.df > 0 ORDER BY u.df, u.ord LOOP
         everything := CASE WHEN everything IS NULL THEN terms[i] ELSE everything || terms[i] END;
+        postings_read := postings_read + dfs[i];
         IF retrieval IS NOT NULL AND (restricted OR cumulative + dfs[i] > candidate_bound) THEN
             restricted := true;
             CONTINUE;
         END IF;
+        retrieve[i] := true;
         retrieval := CASE WHEN retrieval IS NULL THEN terms[i] ELSE retrieval || terms[i] END;
         cumulative := cumulative + dfs[i];
     END LOOP;
@@ -102,6 +107,37 @@ BEGIN
         SELECT p.weights[21] INTO decay FROM fsrs_parameters p WHERE p.id = 1;
     END IF;
     clause := vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability);
+
+    IF postings_read <= postings_bound THEN
+        -- Every posting of every term, read from the index in term order (the LATERAL ...
+        -- OFFSET 0 keeps the nested loop, so each memory's sum adds its terms in query
+        -- order, as the other branch and the SQLite store do); the bound's rule becomes a
+        -- flag, and it never costs a page: when fewer memories that hold a retrieving term
+        -- pass the filters than asked for, every match counts.
+        RETURN QUERY EXECUTE
+            'WITH s AS (
+                 SELECT p.memory_id, sum(q.idf * p.tf * 2.2 / (p.tf + 1.2)) AS score, bool_or(q.retrieve) AS retrieved
+                   FROM unnest($1, $8, $9) AS q(lexeme, idf, retrieve)
+                  CROSS JOIN LATERAL (SELECT p.memory_id, p.tf::double precision AS tf
+                                        FROM memory_terms p WHERE p.lexeme = q.lexeme OFFSET 0) p
+                  GROUP BY p.memory_id
+             ), f AS (
+                 SELECT s.memory_id AS id, s.score, s.retrieved FROM s' ||
+                 CASE WHEN clause = '' THEN '' ELSE ' JOIN memories m ON m.id = s.memory_id WHERE true' || clause END || '
+             ), top AS (
+                 SELECT f.id, f.score FROM f
+                  WHERE f.retrieved OR (SELECT count(*) FROM (SELECT 1 FROM f WHERE f.retrieved LIMIT $7) x) < $7
+                  ORDER BY f.score DESC, f.id
+                  LIMIT $7
+             )
+             SELECT top.id, top.score, (row_number() OVER (ORDER BY top.score DESC, top.id))::integer FROM top
+              ORDER BY 3'
+            USING lexemes, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count, idfs, retrieve;
+        RETURN;
+    END IF;
+
+    -- Too many postings to read them all (large stores, common terms): the candidates come
+    -- from the GIN index on search_vec and each term's tf from ts_rank_cd on the row.
     -- The bound never costs a page: when the rare terms' matches that pass the filters cannot
     -- fill it, every term retrieves.
     IF restricted THEN

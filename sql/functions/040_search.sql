@@ -78,13 +78,16 @@ BEGIN
                coalesce(w_fts / (60 + f.rank), 0) + coalesce(w_vec / (60 + v.rank), 0) AS rrf,
                f.score AS fts_score, v.score AS vector_score, f.rank AS fts_rank, v.rank AS vector_rank
           FROM f FULL JOIN v ON f.id = v.id
+         ORDER BY 2 DESC, 1
+         LIMIT match_count
     )
+    -- The page is cut before the rows are read: the planner cannot know that the branches
+    -- return a few dozen rows, and joined the whole memories table by hash (12 ms on 5k).
     SELECT m.id, m.content, m.node_type, m.tags, m.domains, m.domain_scores, m.metadata,
            m.created_at, m.updated_at, fused.rrf, fused.fts_score, fused.vector_score,
            fused.fts_rank, fused.vector_rank
-      FROM fused JOIN memories m ON m.id = fused.id
-     ORDER BY fused.rrf DESC, m.id
-     LIMIT match_count;
+      FROM fused CROSS JOIN LATERAL (SELECT * FROM memories m WHERE m.id = fused.id OFFSET 0) m
+     ORDER BY fused.rrf DESC, m.id;
 END;
 $$;
 

@@ -1,0 +1,146 @@
+package sqlapi_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vestige-mem/vestige/client/store/pgstore"
+	"github.com/vestige-mem/vestige/tests/testdb"
+)
+
+// postingsDrift counts the rows by which memory_terms differs from its definition (each
+// distinct lexeme of each memory's search_vec, with ts_rank_cd's single-term weight as tf),
+// and whether memory_count_shards' sum differs from the number of memories.
+const postingsDrift = `SELECT (SELECT count(*) FROM (
+	(SELECT lexeme, memory_id, tf FROM memory_terms
+	 EXCEPT SELECT u.lexeme, m.id, ts_rank_cd(m.search_vec, quote_literal(u.lexeme)::tsquery)
+	          FROM memories m, unnest(m.search_vec) u)
+	UNION ALL
+	(SELECT u.lexeme, m.id, ts_rank_cd(m.search_vec, quote_literal(u.lexeme)::tsquery)
+	   FROM memories m, unnest(m.search_vec) u
+	 EXCEPT SELECT lexeme, memory_id, tf FROM memory_terms)) d)
+	+ (SELECT abs((SELECT count(*) FROM memories) - (SELECT coalesce(sum(memories), 0) FROM memory_count_shards)))`
+
+func requireNoPostingsDrift(t *testing.T, conn *pgx.Conn, what string) {
+	t.Helper()
+	var n int
+	require.NoError(t, conn.QueryRow(context.Background(), postingsDrift).Scan(&n), what)
+	require.Zero(t, n, "%s: memory_terms or memory_count_shards differs from memories", what)
+}
+
+// The full-text ranking reads memory_terms and memory_count_shards (migration 006), which
+// triggers derive from memories. Whatever a psql user writes, they stay exact, and the
+// ranking with them.
+func TestPostingsFollowPlainSQL(t *testing.T) {
+	ctx := context.Background()
+	d := newDB(t)
+	var a, b uuid.UUID
+	require.NoError(t, d.conn.QueryRow(ctx, `INSERT INTO memories (content, tags) VALUES ('Postgres postings postings', '{db}') RETURNING id`).Scan(&a))
+	requireNoPostingsDrift(t, d.conn, "one insert")
+	require.NoError(t, d.conn.QueryRow(ctx, `INSERT INTO memories (content, node_type) VALUES ('a posting about Postgres', 'fact') RETURNING id`).Scan(&b))
+	ranked := func() []uuid.UUID {
+		t.Helper()
+		rows, err := d.conn.Query(ctx, `SELECT id FROM vestige_fts_ranked('postgres posting', 10)`)
+		require.NoError(t, err)
+		got, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		require.NoError(t, err)
+		return got
+	}
+	require.Equal(t, []uuid.UUID{a, b}, ranked(), "two postings of 'post' outrank one")
+
+	for _, tc := range []struct {
+		name string
+		sql  string
+		args []any
+	}{
+		{"a bulk insert", `INSERT INTO memories (content) SELECT 'bulk memory number ' || g FROM generate_series(1, 50) g`, nil},
+		{"content changed", `UPDATE memories SET content = 'posting posting posting postgres' WHERE id = $1`, []any{b}},
+		{"tags changed", `UPDATE memories SET tags = '{postgres,posting}' WHERE id = $1`, []any{a}},
+		{"node type changed", `UPDATE memories SET node_type = 'posting' WHERE id = $1`, []any{a}},
+		{"metadata changed (no text change)", `UPDATE memories SET metadata = '{"k": 1}' WHERE id = $1`, []any{a}},
+		{"id changed", `UPDATE memories SET id = $2 WHERE id = $1`, []any{b, uuid.MustParse("00000000-0000-4000-8000-0000000000bb")}},
+		{"an upsert that updates", `INSERT INTO memories (id, content) VALUES ($1, 'upserted text') ON CONFLICT (id) DO UPDATE SET content = excluded.content`, []any{a}},
+		{"an upsert that inserts", `INSERT INTO memories (id, content) VALUES ($1, 'fresh posting') ON CONFLICT (id) DO NOTHING`, []any{uuid.MustParse("00000000-0000-4000-8000-0000000000cc")}},
+		{"a bulk delete", `DELETE FROM memories WHERE content LIKE 'bulk memory number 1%'`, nil},
+		{"a delete", `DELETE FROM memories WHERE id = $1`, []any{a}},
+		{"a truncate", `TRUNCATE memories CASCADE`, nil},
+		{"after the truncate", `INSERT INTO memories (content) VALUES ('postgres again')`, nil},
+	} {
+		_, err := d.conn.Exec(ctx, tc.sql, tc.args...)
+		require.NoError(t, err, tc.name)
+		requireNoPostingsDrift(t, d.conn, tc.name)
+	}
+	require.Len(t, ranked(), 1)
+}
+
+// A rolled-back write leaves no posting and no count behind.
+func TestPostingsRollBack(t *testing.T) {
+	ctx := context.Background()
+	d := newDB(t)
+	tx, err := d.conn.Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, `INSERT INTO memories (content) SELECT 'rolled back ' || g FROM generate_series(1, 10) g`)
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback(ctx))
+	var n int
+	require.NoError(t, d.conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM memory_terms) + (SELECT coalesce(sum(memories), 0) FROM memory_count_shards)`).Scan(&n))
+	require.Zero(t, n)
+}
+
+// Migration 006 fills memory_terms from the memories already stored and gives the two new
+// tables to the roles granted memories before they existed, so that their writes (which the
+// triggers extend to them) keep working without a new `vestige schema grant`; down removes
+// them.
+func TestPostingsMigrationBackfillsAndGrants(t *testing.T) {
+	ctx := context.Background()
+	ownerURL := testdb.New(t)
+	owner := testdb.Conn(t, ownerURL)
+	require.NoError(t, pgstore.MigrateTo(ctx, owner, 5))
+
+	role := "vestige_terms_" + uuid.NewString()[:8]
+	for _, stmt := range []string{
+		fmt.Sprintf(`CREATE ROLE %s LOGIN PASSWORD 'terms-pw' NOSUPERUSER NOCREATEDB NOCREATEROLE`, role),
+		fmt.Sprintf(`GRANT USAGE ON SCHEMA public TO %s`, role),
+		// What `vestige schema grant` gave before version 6.
+		fmt.Sprintf(`GRANT SELECT, INSERT, UPDATE, DELETE ON memories, scheduling, edges, domains, review_events, fsrs_parameters, new_cards TO %s`, role),
+		fmt.Sprintf(`GRANT SELECT, UPDATE ON embedding_model TO %s`, role),
+		fmt.Sprintf(`GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO %s`, role),
+		fmt.Sprintf(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO %s`, role),
+		`INSERT INTO memories (content, tags) SELECT 'stored before version six, number ' || g, '{old}' FROM generate_series(1, 30) g`,
+	} {
+		_, err := owner.Exec(ctx, stmt)
+		require.NoError(t, err, stmt)
+	}
+	t.Cleanup(func() {
+		_, _ = owner.Exec(context.Background(), "DROP OWNED BY "+role)
+		_, _ = owner.Exec(context.Background(), "DROP ROLE "+role)
+	})
+
+	require.NoError(t, pgstore.Migrate(ctx, owner))
+	requireNoPostingsDrift(t, owner, "after the migration")
+
+	u, err := url.Parse(ownerURL)
+	require.NoError(t, err)
+	u.User = url.UserPassword(role, "terms-pw")
+	app := testdb.Conn(t, u.String())
+	_, err = app.Exec(ctx, `INSERT INTO memories (content) VALUES ('written by the role after version six')`)
+	require.NoError(t, err, "the role's insert also writes memory_terms")
+	_, err = app.Exec(ctx, `DELETE FROM memories WHERE content LIKE '%number 1%'`)
+	require.NoError(t, err, "and its delete removes postings")
+	var n int
+	require.NoError(t, app.QueryRow(ctx, `SELECT count(*) FROM vestige_fts_search('stored six', 100)`).Scan(&n))
+	require.Equal(t, 20, n, "19 old memories and the new one hold a term")
+	requireNoPostingsDrift(t, owner, "after the role's writes")
+
+	require.NoError(t, pgstore.MigrateTo(ctx, owner, 5), "and down again")
+	require.NoError(t, owner.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE tablename IN ('memory_terms', 'memory_count_shards')`).Scan(&n))
+	require.Zero(t, n)
+	_, err = owner.Exec(ctx, `INSERT INTO memories (content) VALUES ('after down')`)
+	require.NoError(t, err, "no trigger is left behind")
+}
