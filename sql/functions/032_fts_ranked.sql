@@ -25,7 +25,6 @@ DECLARE
     -- from the rows the GIN index finds.
     postings_bound constant bigint := 20000;
     postings_read bigint := 0;
-    postings double precision;
     retrieve boolean[];
     lexemes text[];
     terms tsquery[];
@@ -39,9 +38,6 @@ DECLARE
     passing bigint;
     cumulative bigint := 0;
     decay double precision;
-    common text[];
-    common_freqs real[];
-    pos integer;
     tf_columns text;
     score_sum text;
     i integer;
@@ -57,29 +53,13 @@ BEGIN
         RETURN;
     END IF;
 
-    -- N: exact, from the counter the triggers of migration 006 keep (sum of 16 rows).
+    -- N and df: exact, from the statistics the triggers of migration 006 keep (sums of
+    -- their shards).
     SELECT coalesce(sum(c.memories), 0) INTO total FROM memory_count_shards c;
-    -- df: the length of the term's run in memory_terms' primary key (an index-only count).
-    -- On a large table a common term's comes from ANALYZE's most-common-values statistics
-    -- of memory_terms.lexeme instead (counting it would cost more than the search); stale
-    -- statistics cost ranking quality, never an error (N is raised to the largest df below).
-    IF total >= 50000 THEN
-        SELECT s.most_common_vals::text::text[], s.most_common_freqs, greatest(c.reltuples, 0)
-          INTO common, common_freqs, postings
-          FROM pg_stats s, pg_class c
-         WHERE s.schemaname = current_schema() AND s.tablename = 'memory_terms' AND s.attname = 'lexeme'
-           AND c.oid = 'memory_terms'::regclass;
-    END IF;
-    dfs := '{}';
+    SELECT array_agg(coalesce((SELECT sum(st.df) FROM term_stats st WHERE st.lexeme = l.lexeme), 0)::bigint ORDER BY l.ord)
+      INTO dfs
+      FROM unnest(lexemes) WITH ORDINALITY AS l(lexeme, ord);
     idfs := '{}';
-    FOR i IN 1 .. cardinality(terms) LOOP
-        pos := array_position(common, lexemes[i]);
-        IF pos IS NOT NULL THEN
-            dfs := dfs || round(common_freqs[pos] * postings)::bigint;
-        ELSE
-            dfs := dfs || (SELECT count(*) FROM memory_terms p WHERE p.lexeme = lexemes[i]);
-        END IF;
-    END LOOP;
     -- N ≥ every df, so the logarithm's argument is always > 0.
     total := greatest(total, (SELECT max(u) FROM unnest(dfs) u), 1);
     FOR i IN 1 .. cardinality(terms) LOOP
@@ -109,30 +89,40 @@ BEGIN
     clause := vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability);
 
     IF postings_read <= postings_bound THEN
-        -- Every posting of every term, read from the index in term order (the LATERAL ...
-        -- OFFSET 0 keeps the nested loop, so each memory's sum adds its terms in query
-        -- order, as the other branch and the SQLite store do); the bound's rule becomes a
+        -- Every posting of every term (vestige_fts_postings); the bound's rule becomes a
         -- flag, and it never costs a page: when fewer memories that hold a retrieving term
-        -- pass the filters than asked for, every match counts.
+        -- pass the filters than asked for, every match counts. Without filters the
+        -- statement is static, so its plan is kept for the session.
+        IF clause = '' THEN
+            RETURN QUERY
+            WITH f AS (
+                SELECT p.memory_id AS id, p.score, p.retrieved FROM vestige_fts_postings(lexemes, idfs, retrieve) p
+            ), top AS (
+                SELECT f.id, f.score FROM f
+                 WHERE f.retrieved OR NOT restricted
+                    OR (SELECT count(*) FROM (SELECT 1 FROM f WHERE f.retrieved LIMIT match_count) x) < match_count
+                 ORDER BY f.score DESC, f.id
+                 LIMIT match_count
+            )
+            SELECT top.id, top.score, (row_number() OVER (ORDER BY top.score DESC, top.id))::integer FROM top
+             ORDER BY 3;
+            RETURN;
+        END IF;
         RETURN QUERY EXECUTE
-            'WITH s AS (
-                 SELECT p.memory_id, sum(q.idf * p.tf * 2.2 / (p.tf + 1.2)) AS score, bool_or(q.retrieve) AS retrieved
-                   FROM unnest($1, $8, $9) AS q(lexeme, idf, retrieve)
-                  CROSS JOIN LATERAL (SELECT p.memory_id, p.tf::double precision AS tf
-                                        FROM memory_terms p WHERE p.lexeme = q.lexeme OFFSET 0) p
-                  GROUP BY p.memory_id
-             ), f AS (
-                 SELECT s.memory_id AS id, s.score, s.retrieved FROM s' ||
-                 CASE WHEN clause = '' THEN '' ELSE ' JOIN memories m ON m.id = s.memory_id WHERE true' || clause END || '
+            'WITH f AS (
+                 SELECT p.memory_id AS id, p.score, p.retrieved
+                   FROM vestige_fts_postings($1, $8, $9) p JOIN memories m ON m.id = p.memory_id
+                  WHERE true' || clause || '
              ), top AS (
                  SELECT f.id, f.score FROM f
-                  WHERE f.retrieved OR (SELECT count(*) FROM (SELECT 1 FROM f WHERE f.retrieved LIMIT $7) x) < $7
+                  WHERE f.retrieved OR NOT $10
+                     OR (SELECT count(*) FROM (SELECT 1 FROM f WHERE f.retrieved LIMIT $7) x) < $7
                   ORDER BY f.score DESC, f.id
                   LIMIT $7
              )
              SELECT top.id, top.score, (row_number() OVER (ORDER BY top.score DESC, top.id))::integer FROM top
               ORDER BY 3'
-            USING lexemes, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count, idfs, retrieve;
+            USING lexemes, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count, idfs, retrieve, restricted;
         RETURN;
     END IF;
 

@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '2', true),
-       set_config('vestige.install_hash', 'a02e7ac0744f191929758144c5315305874e5b56226111e82829541d867c621f', true);
+       set_config('vestige.install_hash', '1dfd179fcb3ba447faaf774e15e1acf2541bcb6c2e7c7ecb59e28967d7aae2cb', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
@@ -12,6 +12,7 @@ SELECT set_config('vestige.install_api_version', '2', true),
 {{ template "029_fts_terms.sql" . }}
 {{ template "030_fts_query.sql" . }}
 {{ template "031_filter_clause.sql" . }}
+{{ template "032_fts_postings.sql" . }}
 {{ template "032_fts_ranked.sql" . }}
 {{ template "033_vector_ranked.sql" . }}
 {{ template "034_filter_selectivity.sql" . }}

@@ -10,8 +10,11 @@
 --     term frequency as the ranking uses it, in a primary key that covers it: a term's
 --     document frequency is the length of its run in the index, and a search scores every
 --     candidate from index-only scans, without visiting memories;
---   - memory_count_shards holds the number of memories, exactly (the BM25 idf's N), in 16
---     rows that writers pick by backend, so that concurrent writers do not queue on one row.
+--   - term_stats holds each lexeme's document frequency and memory_count_shards the number of
+--     memories, exactly (the BM25 idf's df and N), each split in 16 shards that writers pick
+--     by backend (pg_backend_pid() % 16), so that concurrent writers do not queue on one
+--     row; a reader sums the shards. Two backends of the same shard take turns (a
+--     transaction-level advisory lock on the shard), so their row locks cannot deadlock.
 -- Triggers keep both equal to memories for every write, plain SQL included.
 
 -- tf(t) exactly as ts_rank_cd(search_vec, t) computes it for a single-term query: the sum
@@ -41,6 +44,16 @@ CREATE TABLE memory_terms (
 COMMENT ON TABLE memory_terms IS
 'Derived from memories.search_vec by triggers (never write it directly): one row per distinct lexeme of each memory, with its term frequency. The full-text ranking reads it with index-only scans.';
 
+CREATE TABLE term_stats (
+    lexeme text COLLATE "C" NOT NULL,
+    shard  integer NOT NULL,
+    df     bigint NOT NULL,
+    PRIMARY KEY (lexeme, shard) INCLUDE (df)
+);
+
+COMMENT ON TABLE term_stats IS
+'Derived from memories.search_vec by triggers (never write it directly): sum(df) over a lexeme''s shards is the number of memories holding it.';
+
 CREATE TABLE memory_count_shards (
     shard    integer PRIMARY KEY,
     memories bigint NOT NULL
@@ -52,12 +65,30 @@ COMMENT ON TABLE memory_count_shards IS
 INSERT INTO memory_terms (lexeme, memory_id, tf)
 SELECT t.lexeme, m.id, t.tf
   FROM memories m, memory_terms_of(m.search_vec) AS t;
+INSERT INTO term_stats (lexeme, shard, df)
+SELECT p.lexeme, 0, count(*) FROM memory_terms p GROUP BY p.lexeme;
 INSERT INTO memory_count_shards (shard, memories) SELECT 0, count(*) FROM memories;
 
-CREATE FUNCTION memory_count_add(delta bigint) RETURNS void
-LANGUAGE sql AS $$
-    INSERT INTO memory_count_shards AS s (shard, memories) VALUES (pg_backend_pid() % 16, delta)
-    ON CONFLICT (shard) DO UPDATE SET memories = s.memories + excluded.memories
+-- The statistics' writers: each adds to the rows of its backend's shard, after taking the
+-- shard's advisory lock (key space 0x76657374 'vest', shard), held to the end of the
+-- transaction. Lexemes are added in byte order.
+CREATE FUNCTION search_stats_add(lexemes text[], deltas bigint[], memories bigint) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    my_shard constant integer := pg_backend_pid() % 16;
+BEGIN
+    PERFORM pg_advisory_xact_lock(1986359156, my_shard);
+    INSERT INTO term_stats AS s (lexeme, shard, df)
+    SELECT d.lexeme, my_shard, sum(d.delta)
+      FROM unnest(lexemes, deltas) AS d(lexeme, delta)
+     GROUP BY d.lexeme
+     ORDER BY d.lexeme COLLATE "C"
+    ON CONFLICT (lexeme, shard) DO UPDATE SET df = s.df + excluded.df;
+    IF memories <> 0 THEN
+        INSERT INTO memory_count_shards AS s (shard, memories) VALUES (my_shard, memories)
+        ON CONFLICT (shard) DO UPDATE SET memories = s.memories + excluded.memories;
+    END IF;
+END;
 $$;
 
 -- Inserts and deletes are kept per statement (a bulk load writes its postings in one
@@ -67,7 +98,9 @@ LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO memory_terms (lexeme, memory_id, tf)
     SELECT t.lexeme, n.id, t.tf FROM new_rows n, memory_terms_of(n.search_vec) AS t;
-    PERFORM memory_count_add((SELECT count(*) FROM new_rows));
+    PERFORM search_stats_add(array_agg(d.lexeme), array_agg(d.n), (SELECT count(*) FROM new_rows))
+       FROM (SELECT l.lexeme, count(*) AS n FROM new_rows r, unnest(tsvector_to_array(r.search_vec)) AS l(lexeme)
+              GROUP BY l.lexeme) d;
     RETURN NULL;
 END;
 $$;
@@ -78,7 +111,9 @@ BEGIN
     DELETE FROM memory_terms p
      USING (SELECT o.id, l.lexeme FROM old_rows o, unnest(tsvector_to_array(o.search_vec)) AS l(lexeme)) d
      WHERE p.lexeme = d.lexeme AND p.memory_id = d.id;
-    PERFORM memory_count_add(-(SELECT count(*) FROM old_rows));
+    PERFORM search_stats_add(array_agg(d.lexeme), array_agg(-d.n), -(SELECT count(*) FROM old_rows))
+       FROM (SELECT l.lexeme, count(*) AS n FROM old_rows r, unnest(tsvector_to_array(r.search_vec)) AS l(lexeme)
+              GROUP BY l.lexeme) d;
     RETURN NULL;
 END;
 $$;
@@ -90,6 +125,13 @@ BEGIN
      WHERE p.lexeme = ANY (tsvector_to_array(OLD.search_vec)) AND p.memory_id = OLD.id;
     INSERT INTO memory_terms (lexeme, memory_id, tf)
     SELECT t.lexeme, NEW.id, t.tf FROM memory_terms_of(NEW.search_vec) AS t;
+    IF OLD.search_vec IS DISTINCT FROM NEW.search_vec THEN
+        PERFORM search_stats_add(array_agg(d.lexeme), array_agg(d.delta), 0)
+           FROM (SELECT coalesce(n.l, o.l) AS lexeme, CASE WHEN o.l IS NULL THEN 1 ELSE -1 END::bigint AS delta
+                   FROM unnest(tsvector_to_array(NEW.search_vec)) AS n(l)
+                   FULL JOIN unnest(tsvector_to_array(OLD.search_vec)) AS o(l) ON o.l = n.l
+                  WHERE n.l IS NULL OR o.l IS NULL) d;
+    END IF;
     RETURN NULL;
 END;
 $$;
@@ -97,8 +139,7 @@ $$;
 CREATE FUNCTION memory_terms_truncate() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    TRUNCATE memory_terms;
-    DELETE FROM memory_count_shards;
+    TRUNCATE memory_terms, term_stats, memory_count_shards;
     RETURN NULL;
 END;
 $$;
@@ -126,7 +167,7 @@ BEGIN
                 AND grantee <> current_user
               GROUP BY grantee
     LOOP
-        EXECUTE format('GRANT %s ON memory_terms, memory_count_shards TO %I', g.privs, g.grantee);
+        EXECUTE format('GRANT %s ON memory_terms, term_stats, memory_count_shards TO %I', g.privs, g.grantee);
     END LOOP;
 END;
 $$;
@@ -143,7 +184,8 @@ DROP FUNCTION IF EXISTS memory_terms_truncate();
 DROP FUNCTION IF EXISTS memory_terms_update();
 DROP FUNCTION IF EXISTS memory_terms_delete();
 DROP FUNCTION IF EXISTS memory_terms_insert();
-DROP FUNCTION IF EXISTS memory_count_add(bigint);
+DROP FUNCTION IF EXISTS search_stats_add(text[], bigint[], bigint);
 DROP TABLE IF EXISTS memory_count_shards;
+DROP TABLE IF EXISTS term_stats;
 DROP TABLE IF EXISTS memory_terms;
 DROP FUNCTION IF EXISTS memory_terms_of(tsvector);

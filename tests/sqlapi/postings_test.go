@@ -16,7 +16,8 @@ import (
 
 // postingsDrift counts the rows by which memory_terms differs from its definition (each
 // distinct lexeme of each memory's search_vec, with ts_rank_cd's single-term weight as tf),
-// and whether memory_count_shards' sum differs from the number of memories.
+// whether memory_count_shards' sum differs from the number of memories, and the lexemes
+// whose document frequency in term_stats (summed over shards) differs from memory_terms'.
 const postingsDrift = `SELECT (SELECT count(*) FROM (
 	(SELECT lexeme, memory_id, tf FROM memory_terms
 	 EXCEPT SELECT u.lexeme, m.id, ts_rank_cd(m.search_vec, quote_literal(u.lexeme)::tsquery)
@@ -25,7 +26,13 @@ const postingsDrift = `SELECT (SELECT count(*) FROM (
 	(SELECT u.lexeme, m.id, ts_rank_cd(m.search_vec, quote_literal(u.lexeme)::tsquery)
 	   FROM memories m, unnest(m.search_vec) u
 	 EXCEPT SELECT lexeme, memory_id, tf FROM memory_terms)) d)
-	+ (SELECT abs((SELECT count(*) FROM memories) - (SELECT coalesce(sum(memories), 0) FROM memory_count_shards)))`
+	+ (SELECT abs((SELECT count(*) FROM memories) - (SELECT coalesce(sum(memories), 0) FROM memory_count_shards)))
+	+ (SELECT count(*) FROM (
+	(SELECT lexeme, sum(df) FROM term_stats GROUP BY lexeme HAVING sum(df) <> 0
+	 EXCEPT SELECT lexeme, count(*) FROM memory_terms GROUP BY lexeme)
+	UNION ALL
+	(SELECT lexeme, count(*) FROM memory_terms GROUP BY lexeme
+	 EXCEPT SELECT lexeme, sum(df) FROM term_stats GROUP BY lexeme HAVING sum(df) <> 0)) d)`
 
 func requireNoPostingsDrift(t *testing.T, conn *pgx.Conn, what string) {
 	t.Helper()
@@ -89,7 +96,7 @@ func TestPostingsRollBack(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, tx.Rollback(ctx))
 	var n int
-	require.NoError(t, d.conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM memory_terms) + (SELECT coalesce(sum(memories), 0) FROM memory_count_shards)`).Scan(&n))
+	require.NoError(t, d.conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM memory_terms) + (SELECT coalesce(sum(memories), 0) FROM memory_count_shards) + (SELECT count(*) FROM term_stats)`).Scan(&n))
 	require.Zero(t, n)
 }
 
@@ -139,7 +146,7 @@ func TestPostingsMigrationBackfillsAndGrants(t *testing.T) {
 	requireNoPostingsDrift(t, owner, "after the role's writes")
 
 	require.NoError(t, pgstore.MigrateTo(ctx, owner, 5), "and down again")
-	require.NoError(t, owner.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE tablename IN ('memory_terms', 'memory_count_shards')`).Scan(&n))
+	require.NoError(t, owner.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE tablename IN ('memory_terms', 'term_stats', 'memory_count_shards')`).Scan(&n))
 	require.Zero(t, n)
 	_, err = owner.Exec(ctx, `INSERT INTO memories (content) VALUES ('after down')`)
 	require.NoError(t, err, "no trigger is left behind")

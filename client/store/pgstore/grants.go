@@ -10,7 +10,7 @@ import (
 // appTables are the store's tables an application role reads and writes. embedding_model
 // is only read and updated (import keeps a dump's registration time): the registration
 // itself goes through vestige_ensure_embedding_model, which runs as the owner.
-var appTables = []string{"memories", "scheduling", "edges", "domains", "review_events", "fsrs_parameters", "new_cards", "memory_terms", "memory_count_shards"}
+var appTables = []string{"memories", "scheduling", "edges", "domains", "review_events", "fsrs_parameters", "new_cards", "memory_terms", "term_stats", "memory_count_shards"}
 
 // GrantStatements is the SQL that gives role what vestige needs of it and nothing more:
 // USAGE on the schema, rows of the store's tables, read access to the two bookkeeping
