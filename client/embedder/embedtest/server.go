@@ -43,9 +43,11 @@ type Request struct {
 	Auth string
 }
 
-// Fault is a scripted answer that replaces the next Times requests to Path.
+// Fault is a scripted answer that replaces the next Times requests to Path, once After
+// requests to it have been answered normally.
 type Fault struct {
 	Path   string
+	After  int
 	Times  int
 	Status int
 	Body   string
@@ -145,6 +147,10 @@ func (s *Server) faulty(next http.Handler) http.Handler {
 		var f *Fault
 		for i := range s.faults {
 			if s.faults[i].Path == r.URL.Path && s.faults[i].Times > 0 {
+				if s.faults[i].After > 0 {
+					s.faults[i].After--
+					break
+				}
 				s.faults[i].Times--
 				c := s.faults[i]
 				f = &c
