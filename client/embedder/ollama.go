@@ -2,6 +2,7 @@ package embedder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -94,15 +95,18 @@ type ollamaTagsResponse struct {
 // digest identifies the model's weights: the digest /api/show or /api/tags reports, else
 // (a server that reports none) its family, size and quantisation from /api/show.
 func (w *ollamaWire) digest(ctx context.Context) (string, error) {
+	// A server that has /api/embed but not these (a proxy that passes on only embeddings)
+	// reports no digest; any other failure is an error, since a digest missing by chance
+	// would change the signature.
 	var show ollamaShowResponse
-	if err := w.r.call(ctx, http.MethodPost, "/api/show", map[string]string{"model": w.r.model}, &show); err != nil {
+	if err := w.r.call(ctx, http.MethodPost, "/api/show", map[string]string{"model": w.r.model}, &show); err != nil && !errors.Is(err, errNoEndpoint) {
 		return "", err
 	}
 	if show.Digest != "" {
 		return show.Digest, nil
 	}
 	var tags ollamaTagsResponse
-	if err := w.r.call(ctx, http.MethodGet, "/api/tags", nil, &tags); err != nil {
+	if err := w.r.call(ctx, http.MethodGet, "/api/tags", nil, &tags); err != nil && !errors.Is(err, errNoEndpoint) {
 		return "", err
 	}
 	for _, m := range tags.Models {

@@ -32,6 +32,14 @@ const (
 	maxAnswer = 256 << 20
 )
 
+// errNoEndpoint marks a 404 or 405 that is not about the model: the server has no such
+// endpoint. It adds no text.
+var errNoEndpoint = noEndpoint{}
+
+type noEndpoint struct{}
+
+func (noEndpoint) Error() string { return "" }
+
 // wire is what differs between the HTTP providers: how a batch is asked for and how its
 // answer is read, and how an error body is understood.
 type wire interface {
@@ -267,7 +275,8 @@ func (r *remote) statusError(method, path string, status int, data []byte) error
 	case r.wire.notFound(status, msg, code):
 		return fmt.Errorf("%w (%s)%s", ErrModelNotFound, said, r.wire.hint())
 	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
-		return fmt.Errorf("%w: %s %s does not exist on this server (%s); is base_url right?", ErrRejected, method, path, said)
+		return fmt.Errorf("%w: %s %s does not exist on this server (%s); is base_url right?%w",
+			ErrRejected, method, path, said, errNoEndpoint)
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return fmt.Errorf("%w (%s); check the key in the variable api_key_env names", ErrUnauthorized, said)
 	case status == http.StatusTooManyRequests:

@@ -397,6 +397,23 @@ func TestOpenAIKeyNeverShown(t *testing.T) {
 	}
 }
 
+func TestOllamaWithoutShowOrTags(t *testing.T) {
+	f := fakes(t)[0]
+	full := newHTTP(t, f.opts)
+	f.srv.Fail(embedtest.Fault{Path: "/api/show", Times: 1, Status: 404, Body: "404 page not found"},
+		embedtest.Fault{Path: "/api/tags", Times: 1, Status: 405, Body: ""})
+	bare := newHTTP(t, f.opts)
+	require.Empty(t, bare.Digest(), "no digest reported, none used")
+	require.Equal(t, full.ModelName(), bare.ModelName())
+	require.NotEqual(t, full.ModelHash(), bare.ModelHash())
+
+	// Any other failure of /api/show is an error: a digest missing by chance would change
+	// the signature.
+	f.srv.Fail(embedtest.Fault{Path: "/api/show", Times: 4, Status: 500, Body: `{"error":"boom"}`})
+	_, err := embedder.New(context.Background(), f.opts)
+	requireOneLine(t, err, f, embedder.ErrServer, "boom")
+}
+
 func TestSignatureCoversWhatChangesVectors(t *testing.T) {
 	forEach(t, func(t *testing.T, f fake) {
 		base := newHTTP(t, f.opts)
