@@ -180,9 +180,9 @@ type Embeddings struct {
 	// Dimensions asks a model that can shorten its vectors for this many; 0 takes the
 	// model's own length.
 	Dimensions int `toml:"dimensions"`
-	// BatchSize is how many texts go in one request (1..2048).
+	// BatchSize is how many texts go in one request (1..2048; 0 in Go: the default, 32).
 	BatchSize int `toml:"batch_size"`
-	// TimeoutSecs bounds one request.
+	// TimeoutSecs bounds one request (0 in Go: the default, 60).
 	TimeoutSecs int `toml:"timeout_secs"`
 	// QueryPrefix is put before a search's text and DocumentPrefix before a memory's, for
 	// models trained with such prefixes (nomic: "search_query: " / "search_document: ").

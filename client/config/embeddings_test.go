@@ -48,11 +48,17 @@ func TestEmbeddingsKeys(t *testing.T) {
 		},
 		{
 			name:    "bad values name their keys",
-			text:    "[embeddings]\nprovider = \"ollama\"\nbase_url = \"ftp://h\"\ndimensions = -1\nbatch_size = 0\ntimeout_secs = 0\n",
+			text:    "[embeddings]\nprovider = \"ollama\"\nbase_url = \"ftp://h\"\ndimensions = -1\nbatch_size = -2\ntimeout_secs = -3\n",
 			wantKey: []string{"embeddings.base_url", "embeddings.dimensions", "embeddings.batch_size", "embeddings.timeout_secs"},
 			wantMsg: []string{`embeddings.base_url "ftp://h" has scheme "ftp"; want http:// or https://`,
 				"embeddings.dimensions must be at least 0 (got -1) (0 takes the model's own)",
-				"embeddings.batch_size must be at least 1 (got 0)", "embeddings.timeout_secs must be at least 1"},
+				"embeddings.batch_size must be at least 1 (got -2)", "embeddings.timeout_secs must be at least 1 (got -3)"},
+		},
+		{
+			name:    "zero in a file is a mistake, not the default",
+			text:    "[embeddings]\nprovider = \"ollama\"\nbatch_size = 0\ntimeout_secs = 0\n",
+			wantKey: []string{"embeddings.batch_size", "embeddings.timeout_secs"},
+			wantMsg: []string{"embeddings.batch_size must be at least 1 (got 0)", "embeddings.timeout_secs must be at least 1 (got 0)"},
 		},
 		{
 			name:    "too large",
@@ -106,7 +112,9 @@ func TestEmbeddingsTimeout(t *testing.T) {
 func TestDefaultConfigValidates(t *testing.T) {
 	cfg := Default(filepath.Join(t.TempDir(), "home"))
 	require.NoError(t, cfg.Validate())
-	cfg.Embeddings.BatchSize = 0
+	cfg.Embeddings.BatchSize, cfg.Embeddings.TimeoutSecs = 0, 0
+	require.NoError(t, cfg.Validate(), "0 in Go is the default")
+	cfg.Embeddings.BatchSize = -1
 	var fe *FieldError
 	require.True(t, errors.As(cfg.Validate(), &fe))
 	require.Equal(t, "embeddings.batch_size", fe.Key)

@@ -200,6 +200,13 @@ func parse(data []byte, name, home string) (Config, error) {
 	}
 
 	embeddingDefaults(&cfg.Embeddings, func(key string) bool { return md.IsDefined("embeddings", key) })
+	// 0 means "the default" only to Go callers: in a file it is a mistake.
+	if md.IsDefined("embeddings", "batch_size") && cfg.Embeddings.BatchSize == 0 {
+		errs = append(errs, &FieldError{Key: "embeddings.batch_size", Msg: "must be at least 1 (got 0)"})
+	}
+	if md.IsDefined("embeddings", "timeout_secs") && cfg.Embeddings.TimeoutSecs == 0 {
+		errs = append(errs, &FieldError{Key: "embeddings.timeout_secs", Msg: "must be at least 1 (got 0)"})
+	}
 
 	if md.IsDefined("storage", "sqlite", "path") && cfg.Storage.SQLite.Path != "" {
 		p, err := expandHome(cfg.Storage.SQLite.Path, home)

@@ -86,10 +86,11 @@ func (c Config) Validate() error {
 	if msg := checkRange(e.Dimensions, 0, MaxDimensions); msg != "" {
 		add("embeddings.dimensions", "%s (0 takes the model's own)", msg)
 	}
-	if msg := checkRange(e.BatchSize, 1, MaxBatchSize); msg != "" {
+	// 0 is the default for a Config built in Go; a file that writes 0 is refused by parse.
+	if msg := checkRange(e.BatchSize, 1, MaxBatchSize); msg != "" && e.BatchSize != 0 {
 		add("embeddings.batch_size", "%s", msg)
 	}
-	if msg := checkRange(e.TimeoutSecs, 1, 24*3600); msg != "" {
+	if msg := checkRange(e.TimeoutSecs, 1, 24*3600); msg != "" && e.TimeoutSecs != 0 {
 		add("embeddings.timeout_secs", "%s", msg)
 	}
 
