@@ -58,18 +58,28 @@ func Open(ctx context.Context, cfg config.Config) (*Client, error) {
 	return c, nil
 }
 
-// NewEmbedder builds the configured embedder. An API key is read from the variable that
-// api_key_env names, so the key itself never sits in a file.
+// NewEmbedder builds the configured embedder; an HTTP one contacts its server here (see
+// embedder.New). An API key is read from the variable that api_key_env names, so the key
+// itself never sits in a file; a variable that is unset or empty is an error naming it.
 func NewEmbedder(ctx context.Context, cfg config.Embeddings) (embedder.Embedder, error) {
-	model := cfg.Model
-	if model == "" {
-		model = embedder.DefaultModel
+	opts := embedder.Options{
+		Provider:       cfg.Provider,
+		Model:          cfg.Model,
+		BaseURL:        cfg.BaseURL,
+		Dimensions:     cfg.Dimensions,
+		BatchSize:      cfg.BatchSize,
+		Timeout:        cfg.Timeout(),
+		QueryPrefix:    cfg.QueryPrefix,
+		DocumentPrefix: cfg.DocumentPrefix,
 	}
-	opts := embedder.Options{BaseURL: cfg.BaseURL}
-	if cfg.APIKeyEnv != "" {
+	if cfg.APIKeyEnv != "" && cfg.Provider != config.ProviderHash {
 		opts.APIKey = os.Getenv(cfg.APIKeyEnv)
+		if opts.APIKey == "" {
+			return nil, &config.FieldError{Key: "embeddings.api_key_env",
+				Msg: fmt.Sprintf("names $%s, which is not set (or empty): export the API key in it", cfg.APIKeyEnv)}
+		}
 	}
-	return embedder.FromName(ctx, model, opts)
+	return embedder.New(ctx, opts)
 }
 
 // OpenStore opens the configured backend without an embedder and without registering a
@@ -156,7 +166,8 @@ func (c *Client) Backend() string { return c.backend }
 // Close releases the store.
 func (c *Client) Close() error { return c.store.Close() }
 
-// Embed embeds text with the client's model; text with no word to embed gives a nil vector
+// Embed embeds a memory's text with the client's model (with the document prefix of an
+// asymmetric model; searches use the query prefix); text with no word to embed gives a nil vector
 // and no error, since such text is still worth keeping (and full-text search may find it).
 func (c *Client) Embed(ctx context.Context, text string) ([]float32, error) {
 	v, err := c.embedder.Embed(ctx, text)
@@ -247,7 +258,10 @@ func (c *Client) Search(ctx context.Context, mode Mode, q store.SearchQuery) ([]
 	// the store would not run that branch, so the embedder call would only cost time.)
 	q.Text = store.CleanQueryText(q.Text)
 	if mode != FTS && q.Embedding == nil && q.Text != "" && !c.vectorBranchOff(mode, q) {
-		v, err := c.Embed(ctx, q.Text)
+		v, err := embedder.EmbedQuery(ctx, c.embedder, q.Text)
+		if errors.Is(err, embedder.ErrEmptyText) {
+			v, err = nil, nil // full text may still find it
+		}
 		if err != nil {
 			return nil, err
 		}

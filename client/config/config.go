@@ -40,9 +40,36 @@ const (
 	ExecModeSimpleProtocol = "simple_protocol"
 )
 
-// ProviderHash is the built-in feature-hashing embedder: no network and no weights, so a
-// fresh install works offline.
-const ProviderHash = "hash"
+// Embedding providers accepted in [embeddings] provider.
+const (
+	// ProviderHash is the built-in feature-hashing embedder: no network and no weights, so a
+	// fresh install works offline.
+	ProviderHash = "hash"
+	// ProviderOllama is an Ollama server (POST /api/embed).
+	ProviderOllama = "ollama"
+	// ProviderOpenAI is OpenAI or any server that speaks its POST /v1/embeddings.
+	ProviderOpenAI = "openai"
+)
+
+// Defaults of the HTTP providers, chosen so that `provider = "ollama"` alone works against a
+// stock Ollama on this machine once `ollama pull nomic-embed-text` has run.
+const (
+	DefaultOllamaURL   = "http://localhost:11434"
+	DefaultOllamaModel = "nomic-embed-text"
+	DefaultOpenAIURL   = "https://api.openai.com/v1"
+	DefaultOpenAIModel = "text-embedding-3-small"
+	// DefaultOpenAIKeyEnv is read only when base_url is OpenAI's own (left at its default):
+	// a local OpenAI-compatible server usually wants no key.
+	DefaultOpenAIKeyEnv = "OPENAI_API_KEY"
+	// DefaultBatchSize texts go in one request: large enough to amortise a round trip,
+	// small enough that one slow request does not hold a whole import.
+	DefaultBatchSize   = 32
+	DefaultTimeoutSecs = 60
+	// MaxBatchSize is OpenAI's limit on inputs per request.
+	MaxBatchSize = 2048
+	// MaxDimensions is the registry's limit (vestige_ensure_embedding_model).
+	MaxDimensions = 16000
+)
 
 // Environment variables read by [Resolve].
 const (
@@ -142,13 +169,33 @@ func redactAll(urls []string) []string {
 	return out
 }
 
-// Embeddings names the embedder; BaseURL and APIKeyEnv serve HTTP providers. APIKeyEnv
-// holds the NAME of a variable, so that the key itself never sits in the file.
+// Embeddings names the embedder; the other keys serve the HTTP providers (the hash
+// embedder ignores them). APIKeyEnv holds the NAME of a variable, so that the key itself
+// never sits in the file. docs/embeddings.md describes every key.
 type Embeddings struct {
 	Provider  string `toml:"provider"`
 	Model     string `toml:"model"`
 	BaseURL   string `toml:"base_url"`
 	APIKeyEnv string `toml:"api_key_env"`
+	// Dimensions asks a model that can shorten its vectors for this many; 0 takes the
+	// model's own length.
+	Dimensions int `toml:"dimensions"`
+	// BatchSize is how many texts go in one request (1..2048; 0 in Go: the default, 32).
+	BatchSize int `toml:"batch_size"`
+	// TimeoutSecs bounds one request (0 in Go: the default, 60).
+	TimeoutSecs int `toml:"timeout_secs"`
+	// QueryPrefix is put before a search's text and DocumentPrefix before a memory's, for
+	// models trained with such prefixes (nomic: "search_query: " / "search_document: ").
+	QueryPrefix    string `toml:"query_prefix"`
+	DocumentPrefix string `toml:"document_prefix"`
+}
+
+// Timeout converts TimeoutSecs, saturating instead of overflowing.
+func (e Embeddings) Timeout() time.Duration {
+	if e.TimeoutSecs > math.MaxInt64/int(time.Second) {
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(e.TimeoutSecs) * time.Second
 }
 
 // Default is what a machine with no vestige.toml gets: an embedded store under the home
@@ -161,8 +208,9 @@ func Default(home string) Config {
 		path = filepath.Join(home, ".vestige", "vestige.db")
 	}
 	return Config{
-		Storage:    Storage{Backend: BackendSQLite, SQLite: SQLite{Path: path}},
-		Embeddings: Embeddings{Provider: ProviderHash, Model: DefaultModel},
+		Storage: Storage{Backend: BackendSQLite, SQLite: SQLite{Path: path}},
+		Embeddings: Embeddings{Provider: ProviderHash, Model: DefaultModel,
+			BatchSize: DefaultBatchSize, TimeoutSecs: DefaultTimeoutSecs},
 	}
 }
 
@@ -250,14 +298,16 @@ type redactedView Config
 
 // String keeps a password in base_url out of %v.
 func (e Embeddings) String() string {
-	return fmt.Sprintf("{provider=%s model=%s base_url=%s api_key_env=%s}",
-		e.Provider, e.Model, RedactURL(e.BaseURL), e.APIKeyEnv)
+	return fmt.Sprintf("{provider=%s model=%s base_url=%s api_key_env=%s dimensions=%d batch_size=%d timeout_secs=%d query_prefix=%q document_prefix=%q}",
+		e.Provider, e.Model, RedactURL(e.BaseURL), e.APIKeyEnv, e.Dimensions, e.BatchSize, e.TimeoutSecs,
+		e.QueryPrefix, e.DocumentPrefix)
 }
 
 // GoString covers %#v.
 func (e Embeddings) GoString() string {
-	return fmt.Sprintf("config.Embeddings{Provider:%q, Model:%q, BaseURL:%q, APIKeyEnv:%q}",
-		e.Provider, e.Model, RedactURL(e.BaseURL), e.APIKeyEnv)
+	return fmt.Sprintf("config.Embeddings{Provider:%q, Model:%q, BaseURL:%q, APIKeyEnv:%q, Dimensions:%d, BatchSize:%d, TimeoutSecs:%d, QueryPrefix:%q, DocumentPrefix:%q}",
+		e.Provider, e.Model, RedactURL(e.BaseURL), e.APIKeyEnv, e.Dimensions, e.BatchSize, e.TimeoutSecs,
+		e.QueryPrefix, e.DocumentPrefix)
 }
 
 // LogValue covers log/slog, which does not use String.
@@ -267,5 +317,10 @@ func (e Embeddings) LogValue() slog.Value {
 		slog.String("model", e.Model),
 		slog.String("base_url", RedactURL(e.BaseURL)),
 		slog.String("api_key_env", e.APIKeyEnv),
+		slog.Int("dimensions", e.Dimensions),
+		slog.Int("batch_size", e.BatchSize),
+		slog.Int("timeout_secs", e.TimeoutSecs),
+		slog.String("query_prefix", e.QueryPrefix),
+		slog.String("document_prefix", e.DocumentPrefix),
 	)
 }

@@ -36,7 +36,7 @@ model = "hash-384"
 				require.Equal(t, BackendSQLite, cfg.Storage.Backend)
 				require.Equal(t, "/data/vestige.db", cfg.Storage.SQLite.Path)
 				require.Nil(t, cfg.Storage.Postgres)
-				require.Equal(t, Embeddings{Provider: "hash", Model: "hash-384"}, cfg.Embeddings)
+				require.Equal(t, Embeddings{Provider: "hash", Model: "hash-384", BatchSize: 32, TimeoutSecs: 60}, cfg.Embeddings)
 			},
 		},
 		{

@@ -199,10 +199,13 @@ func parse(data []byte, name, home string) (Config, error) {
 		}
 	}
 
-	// The default model belongs to the default provider; another provider without a model
-	// must be reported, not handed "hash-384".
-	if !md.IsDefined("embeddings", "model") && cfg.Embeddings.Provider != ProviderHash {
-		cfg.Embeddings.Model = ""
+	embeddingDefaults(&cfg.Embeddings, func(key string) bool { return md.IsDefined("embeddings", key) })
+	// 0 means "the default" only to Go callers: in a file it is a mistake.
+	if md.IsDefined("embeddings", "batch_size") && cfg.Embeddings.BatchSize == 0 {
+		errs = append(errs, &FieldError{Key: "embeddings.batch_size", Msg: "must be at least 1 (got 0)"})
+	}
+	if md.IsDefined("embeddings", "timeout_secs") && cfg.Embeddings.TimeoutSecs == 0 {
+		errs = append(errs, &FieldError{Key: "embeddings.timeout_secs", Msg: "must be at least 1 (got 0)"})
 	}
 
 	if md.IsDefined("storage", "sqlite", "path") && cfg.Storage.SQLite.Path != "" {
@@ -221,6 +224,47 @@ func parse(data []byte, name, home string) (Config, error) {
 		return Config{}, &errorList{prefix: name, errs: errs}
 	}
 	return cfg, nil
+}
+
+// embeddingDefaults fills what a provider needs and the file left out. The default model
+// belongs to the default provider: an unknown provider without a model must be reported,
+// not handed "hash-384". The HTTP providers get what works against a stock server: for
+// Ollama the local server and nomic-embed-text, with the prefixes that model was trained
+// with (its model card) unless the file names its own, even empty ones.
+func embeddingDefaults(e *Embeddings, defined func(key string) bool) {
+	switch e.Provider {
+	case ProviderHash:
+		return
+	case ProviderOllama:
+		if !defined("model") {
+			e.Model = DefaultOllamaModel
+		}
+		if !defined("base_url") {
+			e.BaseURL = DefaultOllamaURL
+		}
+		if base, _, _ := strings.Cut(e.Model, ":"); base == DefaultOllamaModel {
+			if !defined("query_prefix") {
+				e.QueryPrefix = "search_query: "
+			}
+			if !defined("document_prefix") {
+				e.DocumentPrefix = "search_document: "
+			}
+		}
+	case ProviderOpenAI:
+		if !defined("model") {
+			e.Model = DefaultOpenAIModel
+		}
+		if !defined("base_url") {
+			e.BaseURL = DefaultOpenAIURL
+			if !defined("api_key_env") {
+				e.APIKeyEnv = DefaultOpenAIKeyEnv
+			}
+		}
+	default:
+		if !defined("model") {
+			e.Model = ""
+		}
+	}
 }
 
 // decodeError turns the parser's error into one that names the file, the line and, when the

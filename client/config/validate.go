@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -71,6 +73,26 @@ func (c Config) Validate() error {
 	if e.Model == "" {
 		add("embeddings.model", "is empty")
 	}
+	if e.Provider == ProviderOllama || e.Provider == ProviderOpenAI {
+		if msg := checkHTTPURL(e.BaseURL); msg != "" {
+			add("embeddings.base_url", "%s", msg)
+		}
+	}
+	if e.APIKeyEnv != "" && !envName.MatchString(e.APIKeyEnv) {
+		// Most likely the key itself was pasted here: never echo it.
+		add("embeddings.api_key_env", "must be the NAME of an environment variable that holds the key "+
+			"(such as %s), not the key itself (value not shown)", DefaultOpenAIKeyEnv)
+	}
+	if msg := checkRange(e.Dimensions, 0, MaxDimensions); msg != "" {
+		add("embeddings.dimensions", "%s (0 takes the model's own)", msg)
+	}
+	// 0 is the default for a Config built in Go; a file that writes 0 is refused by parse.
+	if msg := checkRange(e.BatchSize, 1, MaxBatchSize); msg != "" && e.BatchSize != 0 {
+		add("embeddings.batch_size", "%s", msg)
+	}
+	if msg := checkRange(e.TimeoutSecs, 1, 24*3600); msg != "" && e.TimeoutSecs != 0 {
+		add("embeddings.timeout_secs", "%s", msg)
+	}
 
 	if len(errs) == 0 {
 		return nil
@@ -92,9 +114,30 @@ func execModes() []string {
 	return []string{ExecModeCacheStatement, ExecModeCacheDescribe, ExecModeDescribeExec, ExecModeExec, ExecModeSimpleProtocol}
 }
 
-// providers lists the embedders this build can construct; the HTTP providers join when
-// they exist, so that naming one early fails here rather than at first use.
-func providers() []string { return []string{ProviderHash} }
+// providers lists the embedders this build can construct.
+func providers() []string { return []string{ProviderHash, ProviderOllama, ProviderOpenAI} }
+
+// envName is what a shell accepts as a variable name.
+var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// checkHTTPURL wants an absolute http or https URL with a host. Like checkURL, it shows the
+// value only redacted.
+func checkHTTPURL(u string) string {
+	if u == "" {
+		return "is empty"
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return fmt.Sprintf("%s is not a URL", quote(u))
+	}
+	if p.Scheme != "http" && p.Scheme != "https" {
+		return fmt.Sprintf("%s has scheme %s; want http:// or https://", quote(u), quote(p.Scheme))
+	}
+	if p.Host == "" {
+		return fmt.Sprintf("%s has no host", quote(u))
+	}
+	return ""
+}
 
 // checkURL catches what is wrong on its face (wrong scheme, not a connection string at
 // all) and leaves the rest to the driver, which also knows multi-host URLs. Its messages

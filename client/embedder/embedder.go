@@ -9,6 +9,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -50,27 +52,99 @@ type Embedder interface {
 	ModelHash() string
 }
 
-// Options carries what remote embedders need. The built-in hash embedder
-// ignores it; the fields exist so the configuration shape is stable before
-// the HTTP embedders land.
+// Options configures New. The hash provider reads only Model and Dimensions; the HTTP
+// providers read everything. Zero values take the defaults named.
 type Options struct {
-	// BaseURL of an Ollama or OpenAI-compatible server.
+	// Provider is "hash" ("" means hash), "ollama" or "openai".
+	Provider string
+	// Model is the provider's model name ("hash-384", "nomic-embed-text",
+	// "text-embedding-3-small").
+	Model string
+	// BaseURL of an Ollama server (http://localhost:11434) or of an OpenAI-compatible API
+	// (https://api.openai.com/v1; a URL with no path gets /v1). It may hold credentials:
+	// errors and logs show it only without userinfo, query and fragment.
 	BaseURL string
-	// APIKey for servers that require one. Never logged or put in an error.
+	// APIKey is sent as a bearer token when set. Never logged or put in an error.
 	APIKey string
-	// Timeout bounds one request; zero means the embedder's own default.
+	// Dimensions asks the model for vectors of this length (models that can shorten
+	// theirs); 0 takes the model's own. A server that answers another length is refused.
+	Dimensions int
+	// QueryPrefix goes before a search's text, DocumentPrefix before a memory's.
+	QueryPrefix, DocumentPrefix string
+	// BatchSize texts go in one request (DefaultBatchSize); Concurrency requests run at once
+	// (DefaultConcurrency).
+	BatchSize, Concurrency int
+	// Timeout bounds one request (DefaultTimeout).
 	Timeout time.Duration
+	// Retries is how often a 429 or 5xx answer is retried (0: DefaultRetries; negative:
+	// never). RetryBase is the first backoff, doubled each time (DefaultRetryBase), unless
+	// the server says how long to wait (Retry-After, retry-after-ms); a wait beyond
+	// MaxRetryWait (DefaultMaxRetryWait) is not waited for.
+	Retries                 int
+	RetryBase, MaxRetryWait time.Duration
+	// HTTPClient sends the requests (nil: a new one; its own Timeout should stay 0).
+	HTTPClient *http.Client
+	// Logger hears about retries (nil: discarded).
+	Logger *slog.Logger
 }
 
-// FromName builds the embedder a configuration names. It is the one place
-// that knows every model family, so the client and the CLI never grow their
-// own switch over model names.
+// Providers New accepts.
+const (
+	ProviderHash   = "hash"
+	ProviderOllama = "ollama"
+	ProviderOpenAI = "openai"
+)
+
+// New builds the embedder opts describe. An HTTP embedder talks to its server here: it
+// learns the dimension by embedding a probe text (and, for Ollama, the model's digest), so
+// a server that is down or lacks the model fails now, with an *Error naming both.
+func New(ctx context.Context, opts Options) (Embedder, error) {
+	switch strings.ToLower(strings.TrimSpace(opts.Provider)) {
+	case "", ProviderHash:
+		name := opts.Model
+		if strings.TrimSpace(name) == "" {
+			name = DefaultModel
+		}
+		e, err := FromName(ctx, name, opts)
+		if err != nil {
+			return nil, err
+		}
+		if opts.Dimensions != 0 && opts.Dimensions != e.Dimension() {
+			return nil, fmt.Errorf("%w: %s has %d dimensions, not %d (name the dimension in the model: \"hash-%d\")",
+				ErrUnknownModel, e.ModelName(), e.Dimension(), opts.Dimensions, opts.Dimensions)
+		}
+		return e, nil
+	case ProviderOllama:
+		return NewOllama(ctx, opts)
+	case ProviderOpenAI:
+		return NewOpenAI(ctx, opts)
+	}
+	return nil, fmt.Errorf("%w: %q (known: %q, %q, %q)", ErrUnknownProvider, opts.Provider,
+		ProviderHash, ProviderOllama, ProviderOpenAI)
+}
+
+// QueryEmbedder is implemented by embedders of asymmetric models, which embed a search's
+// text differently from a memory's (with the query prefix); Embed and EmbedBatch embed
+// memories. The hash embedder has no such difference.
+type QueryEmbedder interface {
+	EmbedQuery(ctx context.Context, text string) ([]float32, error)
+}
+
+// EmbedQuery embeds a search's text: with e's query form when it has one, else with Embed.
+func EmbedQuery(ctx context.Context, e Embedder, text string) ([]float32, error) {
+	if q, ok := e.(QueryEmbedder); ok {
+		return q.EmbedQuery(ctx, text)
+	}
+	return e.Embed(ctx, text)
+}
+
+// FromName builds a hash embedder by its registry name (the HTTP providers are
+// built by New, which knows their options).
 //
 // Known names: "hash" (same as "hash-384") and "hash-<dim>" with dim in
 // 8..8192. Names are matched case-insensitively after trimming spaces.
 func FromName(ctx context.Context, name string, opts Options) (Embedder, error) {
-	_ = ctx  // remote embedders will probe their dimension here
-	_ = opts // likewise their endpoint and credentials
+	_, _ = ctx, opts // the hash embedder needs neither
 	n := strings.ToLower(strings.TrimSpace(name))
 	if n == "hash" {
 		n = DefaultModel

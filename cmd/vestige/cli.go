@@ -43,6 +43,7 @@ type cli struct {
 	Neighbors neighborsCmd `cmd:"" help:"Walk the graph from a memory (spreading activation)."`
 	Domains   domainsCmd   `cmd:"" help:"List, show, create or change, and delete domains."`
 	Classify  classifyCmd  `cmd:"" help:"Rank domains by similarity to a text."`
+	Embed     embedCmd     `cmd:"" help:"Show what the configured embedder answers for a text (checks a setup; opens no store)."`
 	Review    reviewCmd    `cmd:"" help:"Record a review (again, hard, good or easy) and schedule the next one (FSRS-6)."`
 	Due       dueCmd       `cmd:"" help:"List memories due for review."`
 	Stats     statsCmd     `cmd:"" help:"Count what the store holds."`
@@ -154,7 +155,7 @@ func oneLine(s string) string {
 // invalid UTF-8 with U+FFFD, so a note or tag typed with a stray byte would be stored
 // changed. Stored text must be valid UTF-8, so such an argument is refused (as standard input
 // is), named by its position and not printed (it may be a URL that carries a password).
-// Query text is never refused (docs/value-rules.md): for search and classify the invalid
+// Query text is never refused (docs/value-rules.md): for search, classify and embed the invalid
 // bytes become spaces, as the store does with them.
 func validUTF8Args(args []string) ([]string, error) {
 	command := ""
@@ -172,7 +173,7 @@ func validUTF8Args(args []string) ([]string, error) {
 		if utf8.ValidString(a) {
 			continue
 		}
-		if command != "search" && command != "classify" {
+		if command != "search" && command != "classify" && command != "embed" {
 			return nil, fmt.Errorf("argument %d is not valid UTF-8", i+1)
 		}
 		out[i] = strings.ToValidUTF8(a, " ")

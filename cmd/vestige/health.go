@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/vestige-mem/vestige/client"
+	"github.com/vestige-mem/vestige/client/config"
 	"github.com/vestige-mem/vestige/client/store"
 	"github.com/vestige-mem/vestige/client/store/pgstore"
 )
@@ -15,6 +17,17 @@ type healthJSON struct {
 	Backend  string `json:"backend"`
 	Location string `json:"location"`
 	store.Health
+	Embedder embedderHealth `json:"embedder"`
+}
+
+// embedderHealth is the configured embedder as health sees it: what it answered, or why it
+// could not be built, and whether the store's vectors are its own.
+type embedderHealth struct {
+	*embedderInfo
+	Error string `json:"error,omitempty"`
+	// MatchesStore is false when the store holds another model's vectors (nil: the store
+	// has none yet, or the embedder could not be built).
+	MatchesStore *bool `json:"matches_store,omitempty"`
 }
 
 // Run prints the status and fails unless it is healthy, so that `vestige health` works as a
@@ -29,10 +42,14 @@ func (c *healthCmd) Run(ctx context.Context, g *globals) error {
 	if err != nil {
 		return err
 	}
+	eh, embErr := checkEmbedder(ctx, cfg, h.Model)
 	if g.JSON {
-		err = g.printJSON(healthJSON{Backend: cfg.Storage.Backend, Location: location(cfg), Health: h})
+		err = g.printJSON(healthJSON{Backend: cfg.Storage.Backend, Location: location(cfg), Health: h, Embedder: eh})
 	} else {
 		err = printHealth(g.stdout, h, cfg.Storage.Backend, location(cfg))
+		if err == nil {
+			_, err = fmt.Fprintln(g.stdout, "embedder:  "+embedderLine(eh))
+		}
 	}
 	if err != nil {
 		return err
@@ -40,7 +57,42 @@ func (c *healthCmd) Run(ctx context.Context, g *globals) error {
 	if h.Status != store.Healthy {
 		return fmt.Errorf("store is %s: %s", h.Status, h.Reason)
 	}
-	return nil
+	return embErr
+}
+
+// checkEmbedder builds the configured embedder (an HTTP one asks its server) and compares
+// it with the registered model: the commands that embed would fail on either problem.
+func checkEmbedder(ctx context.Context, cfg config.Config, registered *store.ModelSignature) (embedderHealth, error) {
+	emb, err := client.NewEmbedder(ctx, cfg.Embeddings)
+	if err != nil {
+		return embedderHealth{Error: err.Error()}, err
+	}
+	info := describe(cfg.Embeddings, emb)
+	eh := embedderHealth{embedderInfo: &info}
+	if registered == nil {
+		return eh, nil
+	}
+	sig := client.Signature(emb)
+	matches := *registered == sig
+	eh.MatchesStore = &matches
+	if !matches {
+		return eh, &store.EmbeddingMismatchError{Registered: *registered, Requested: sig}
+	}
+	return eh, nil
+}
+
+func embedderLine(eh embedderHealth) string {
+	if eh.embedderInfo == nil {
+		return "unavailable"
+	}
+	line := fmt.Sprintf("%s (%d dimensions)", eh.Model, eh.Dimension)
+	if eh.Server != "" {
+		line += " at " + eh.Server
+	}
+	if eh.MatchesStore != nil && !*eh.MatchesStore {
+		line += "; not the store's model"
+	}
+	return line
 }
 
 // printHealth writes the status line (its shape is kept for scripts that read it) and then
