@@ -21,10 +21,13 @@ func argErrorf(format string, args ...any) error {
 }
 
 // notFoundError names what was not found, so that a model knows which id to fix.
-type notFoundError struct{ what string }
+type notFoundError struct{ what, hint string }
 
 func (e *notFoundError) Error() string {
-	return e.what + " not found (use search to find memory ids)"
+	if e.hint == "" {
+		return e.what
+	}
+	return e.what + " (" + e.hint + ")"
 }
 
 func (e *notFoundError) Unwrap() error { return store.ErrNotFound }
@@ -43,8 +46,6 @@ func (s *server) toolError(err error) error {
 		// The tools call node_type "type" and edges "links".
 		field := strings.NewReplacer("node_type", "type", "edge_type", "type").Replace(bad.Field)
 		msg = (&store.InvalidInputError{Field: field, Reason: bad.Reason}).Error()
-	case errors.Is(err, store.ErrNotFound):
-		msg = "not found (use search to find memory ids)"
 	case errors.Is(err, store.ErrReviewBeforeLast):
 		msg = err.Error() + " (omit \"at\" to review now)"
 	case errors.Is(err, store.ErrRetryable):
@@ -70,7 +71,11 @@ func parseID(field, s string) (uuid.UUID, error) {
 // missing turns the store's bare "not found" for a memory into one naming the id.
 func missing(err error, field string, id uuid.UUID) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return &notFoundError{what: fmt.Sprintf("%s: no memory with id %s", field, id)}
+		what := "no memory with id " + id.String()
+		if field != "id" {
+			what = field + ": " + what
+		}
+		return &notFoundError{what: what, hint: "search finds the ids of stored memories"}
 	}
 	return err
 }

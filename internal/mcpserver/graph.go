@@ -108,7 +108,8 @@ func (s *server) unlinkTool() tool {
 			}
 		}
 		if found == nil {
-			return unlinkOut{}, &notFoundError{what: "no link of type " + quote(typ) + " from " + src.String() + " to " + dst.String()}
+			return unlinkOut{}, &notFoundError{what: "no link of type " + quote(typ) + " from " + src.String() + " to " + dst.String(),
+				hint: "neighbors lists the links of a memory"}
 		}
 		if err := s.c.Unlink(ctx, src, dst, typ); err != nil {
 			return unlinkOut{}, err

@@ -10,7 +10,9 @@
 package mcpserver
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +20,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/google/jsonschema-go/jsonschema"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/vestige-mem/vestige/client"
@@ -119,28 +122,57 @@ type tool struct {
 
 // define wraps a typed handler: the tool's annotations are set from readOnly, a panic becomes
 // a tool error (the session goes on), and every call is logged without its arguments.
+//
+// The result is encoded here, not by the SDK: the SDK re-decodes a typed result through
+// float64 to validate it, which would round a metadata number such as 9007199254740993
+// that the store keeps exactly. The output schema is still Out's, advertised to clients
+// (and checked against every answer in the tests).
 func define[In, Out any](s *server, t *mcp.Tool, readOnly bool, h func(context.Context, *mcp.CallToolRequest, In) (Out, error)) tool {
 	t.Annotations = annotations(readOnly, t.Annotations)
 	if t.InputSchema == nil {
 		t.InputSchema = inputSchema[In](nil)
 	}
+	out, err := jsonschema.For[Out](nil)
+	if err != nil {
+		panic("mcpserver: output schema: " + err.Error()) // a programming error, caught by every test
+	}
+	t.OutputSchema = out
 	return tool{name: t.Name, readOnly: readOnly, add: func(srv *mcp.Server) {
-		mcp.AddTool(srv, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (res *mcp.CallToolResult, out Out, err error) {
+		mcp.AddTool(srv, t, func(ctx context.Context, req *mcp.CallToolRequest, in In) (res *mcp.CallToolResult, _ any, err error) {
 			start := time.Now()
 			defer func() {
 				if r := recover(); r != nil {
 					s.log.Error("mcp tool panicked", "tool", t.Name, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-					err = fmt.Errorf("internal error in %s; the store is unchanged by the failed step: %v", t.Name, r)
+					res, err = nil, fmt.Errorf("internal error in %s: %v", t.Name, r)
 				}
 				if err != nil {
 					err = s.toolError(err)
 				}
 				s.log.Info("mcp tool call", "tool", t.Name, "ms", time.Since(start).Milliseconds(), "error", err != nil)
 			}()
-			out, err = h(ctx, req, in)
-			return nil, out, err
+			v, err := h(ctx, req, in)
+			if err != nil {
+				return nil, nil, err
+			}
+			b, err := encode(v)
+			if err != nil {
+				return nil, nil, err
+			}
+			return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: string(b)}}, StructuredContent: json.RawMessage(b)}, nil, nil
 		})
 	}}
+}
+
+// encode is v as compact JSON, with <, > and & as they are (the reader is a model, not a
+// browser).
+func encode(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 func annotations(readOnly bool, a *mcp.ToolAnnotations) *mcp.ToolAnnotations {
