@@ -47,7 +47,8 @@ type HTTPOptions struct {
 	// after SessionTimeout.
 	MaxSessions    int
 	SessionTimeout time.Duration
-	// MaxInFlight bounds the requests being served at once (503 beyond).
+	// MaxInFlight bounds the requests being served at once (503 beyond), a session's
+	// standing event stream (GET) aside.
 	MaxInFlight int
 	// Logger receives refusals (never the token). Nil discards.
 	Logger *slog.Logger
@@ -112,6 +113,12 @@ func NewHTTPHandler(srv *mcp.Server, opts HTTPOptions) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(Path, mcpHandler)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A GET is a session's standing event stream, open as long as the session: bounded
+		// by MaxSessions, it would otherwise hold a request slot for hours.
+		if r.Method == http.MethodGet {
+			mux.ServeHTTP(w, r)
+			return
+		}
 		select {
 		case inFlight <- struct{}{}:
 			defer func() { <-inFlight }()
