@@ -172,6 +172,8 @@ func TestHTTPToken(t *testing.T) {
 	require.NotEmpty(t, mcptest.Search(t, legacy, map[string]any{"query": "token"}))
 
 	require.Contains(t, logs.String(), "refused a request without the token", "refusals are logged")
+	require.Contains(t, logs.String(), "tool=remember", "tool calls are logged")
+	require.NotContains(t, logs.String(), "reached with the token", "arguments are not logged")
 	require.NotContains(t, logs.String(), token, "the token is never logged")
 	require.NotContains(t, logs.String(), token[:10])
 }

@@ -156,3 +156,13 @@ func TestScrub(t *testing.T) {
 func sorted(s []string) []string {
 	return slices.Sorted(slices.Values(s))
 }
+
+// TestPanicIsToolError: a tool that panics (here: a server built without a client) answers
+// with a tool error, and the session goes on.
+func TestPanicIsToolError(t *testing.T) {
+	cs := connect(t, nil, mcpserver.Options{}, "")
+	for range 2 {
+		mcptest.Fails(t, cs, "stats", map[string]any{}, "internal error in stats")
+	}
+	require.Equal(t, mcptest.AllTools, mcptest.ToolNames(t, cs))
+}
