@@ -22,7 +22,9 @@ const Path = "/mcp"
 
 // HTTP defaults.
 const (
-	DefaultMaxBodyBytes   = 1 << 20
+	// DefaultMaxBodyBytes is MaxLineBytes: the largest memory the store accepts fits, however
+	// its client escapes it.
+	DefaultMaxBodyBytes   = MaxLineBytes
 	DefaultMaxSessions    = 16
 	DefaultMaxInFlight    = 32
 	DefaultSessionTimeout = 30 * time.Minute

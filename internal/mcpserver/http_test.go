@@ -214,6 +214,13 @@ func TestHTTPLimits(t *testing.T) {
 		require.Equal(t, http.StatusRequestEntityTooLarge, code, body)
 	})
 
+	t.Run("largest memory fits", func(t *testing.T) {
+		// 256 KiB of a control character: every byte travels as a six-byte \u0001 escape.
+		cs, err := dialHTTP(t, serveHTTP(t, c, mcpserver.Options{}, mcpserver.HTTPOptions{}), "", "")
+		require.NoError(t, err)
+		mcptest.Remember(t, cs, map[string]any{"content": "x" + strings.Repeat("\x01", 256<<10-1)})
+	})
+
 	t.Run("sessions", func(t *testing.T) {
 		var open []*mcp.ClientSession
 		for range 2 {

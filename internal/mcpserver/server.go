@@ -44,9 +44,10 @@ type Options struct {
 // Name is the server's name in the initialize answer.
 const Name = "vestige"
 
-// MaxLineBytes bounds one JSON-RPC message on stdio: a memory's content (256 KiB) and
-// metadata (64 KiB) with their escaping fit well inside it.
-const MaxLineBytes = 1 << 20
+// MaxLineBytes bounds one JSON-RPC message on stdio (and, by default, an HTTP body): the
+// largest memory the store takes, 256 KiB of content and 64 KiB of metadata, fits even when
+// every byte is written as a six-byte \u escape.
+const MaxLineBytes = 4 << 20
 
 // Instructions is what a client may show its model about the server as a whole.
 const Instructions = `vestige is your long-term memory. Search it before answering questions about the
