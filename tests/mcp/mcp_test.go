@@ -346,3 +346,25 @@ func TestKilledMidCall(t *testing.T) {
 		}
 	})
 }
+
+// TestStdioOversizedMessage: a message past the 4 MiB bound ends the session with a clear
+// message on stderr (a line that was not read cannot be answered), and nothing is written.
+func TestStdioOversizedMessage(t *testing.T) {
+	e := sqliteEnv(t)
+	init := `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}`
+	big := `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"remember","arguments":{"content":"` +
+		strings.Repeat("x", 5<<20) + `"}}}`
+	cmd := e.command("mcp")
+	cmd.Stdin = strings.NewReader(init + "\n" + big + "\n")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	require.Equal(t, 1, ee.ExitCode())
+	require.Equal(t, "vestige: inbound JSON-RPC frame exceeded the configured maximum line length\n", stderr.String())
+	require.Contains(t, stdout.String(), `"id":1,"result"`, "the initialize before it was answered")
+	out, err := e.command("stats", "--json").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	require.Contains(t, string(out), `"memories": 0`)
+}
