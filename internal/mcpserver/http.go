@@ -39,9 +39,10 @@ type HTTPOptions struct {
 	// compared in constant time and never logged.
 	Token string
 	// AllowedOrigins lists the browser origins (scheme://host[:port]) whose requests are
-	// served. A request with any other Origin header is refused, so that a web page cannot
-	// drive the server from a user's browser (DNS rebinding, cross-site requests). Clients
-	// that are not browsers send no Origin and are not affected.
+	// served, with the CORS headers a page needs. A request with any other Origin header is
+	// refused, so that a web page cannot drive the server from a user's browser (DNS
+	// rebinding, cross-site requests). Clients that are not browsers send no Origin and are
+	// not affected.
 	AllowedOrigins []string
 	// MaxBodyBytes bounds a request body (413 beyond).
 	MaxBodyBytes int64
@@ -92,10 +93,24 @@ func NewHTTPHandler(srv *mcp.Server, opts HTTPOptions) http.Handler {
 	inFlight := make(chan struct{}, opts.MaxInFlight)
 
 	mcpHandler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if o := r.Header.Get("Origin"); o != "" && !origins[normalOrigin(o)] {
-			log.Warn("mcp http: refused a foreign origin", "origin", o, "remote", r.RemoteAddr)
-			http.Error(w, fmt.Sprintf("Forbidden: origin %q is not allowed (vestige mcp --allow-origin %s allows it)", o, o), http.StatusForbidden)
-			return
+		if o := r.Header.Get("Origin"); o != "" {
+			if !origins[normalOrigin(o)] {
+				log.Warn("mcp http: refused a foreign origin", "origin", o, "remote", r.RemoteAddr)
+				http.Error(w, fmt.Sprintf("Forbidden: origin %q is not allowed (vestige mcp --allow-origin %s allows it)", o, o), http.StatusForbidden)
+				return
+			}
+			// An allowed browser page may read the answers and send the MCP headers.
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", o)
+			h.Add("Vary", "Origin")
+			h.Set("Access-Control-Expose-Headers", "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate")
+			if r.Method == http.MethodOptions {
+				h.Set("Access-Control-Allow-Methods", "GET, POST, DELETE")
+				h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID")
+				h.Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
 		}
 		if opts.Token != "" && !bearerMatches(r, tokenSum) {
 			log.Warn("mcp http: refused a request without the token", "remote", r.RemoteAddr)

@@ -201,6 +201,27 @@ func TestHTTPOriginAndHost(t *testing.T) {
 			require.Contains(t, body, tc.want)
 		})
 	}
+
+	t.Run("preflight", func(t *testing.T) {
+		for origin, want := range map[string]int{"http://localhost:6274": http.StatusNoContent, "http://evil.example": http.StatusForbidden} {
+			req, err := http.NewRequest(http.MethodOptions, url, nil)
+			require.NoError(t, err)
+			req.Header.Set("Origin", origin)
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			req.Header.Set("Access-Control-Request-Headers", "authorization, content-type, mcp-session-id")
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			resp.Body.Close()
+			require.Equal(t, want, resp.StatusCode, origin)
+			if want == http.StatusNoContent {
+				require.Equal(t, origin, resp.Header.Get("Access-Control-Allow-Origin"))
+				require.Contains(t, resp.Header.Get("Access-Control-Allow-Headers"), "Mcp-Session-Id")
+				require.Contains(t, resp.Header.Get("Access-Control-Allow-Headers"), "Authorization")
+			} else {
+				require.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
+			}
+		}
+	})
 }
 
 func TestHTTPLimits(t *testing.T) {
