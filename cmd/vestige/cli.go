@@ -52,6 +52,7 @@ type cli struct {
 	Export    exportCmd    `cmd:"" help:"Write every row as JSON Lines."`
 	Import    importCmd    `cmd:"" help:"Read JSON Lines written by export; only absent rows are added."`
 	Schema    schemaCmd    `cmd:"" help:"Create, upgrade, inspect or remove the database schema."`
+	MCP       mcpCmd       `cmd:"" name:"mcp" help:"Serve the store to agents over the Model Context Protocol (stdio, or --http)."`
 }
 
 // exitPanic carries kong's requested exit code (after --help, say) out of the parser, so

@@ -33,6 +33,6 @@ func TestListFlagsNeverSplit(t *testing.T) {
 		}
 		return n
 	}
-	require.Equal(t, 8, walk("cli", reflect.TypeOf(cli{})),
-		"add --tag/--domain, update --tag/--domain, search --tag/--domain/--type, domains upsert --top-term")
+	require.Equal(t, 9, walk("cli", reflect.TypeOf(cli{})),
+		"add --tag/--domain, update --tag/--domain, search --tag/--domain/--type, domains upsert --top-term, mcp --allow-origin")
 }
