@@ -1,15 +1,20 @@
 package mcpserver_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/stretchr/testify/require"
@@ -269,27 +274,32 @@ func TestHTTPLimits(t *testing.T) {
 
 	t.Run("requests in flight", func(t *testing.T) {
 		url := serveHTTP(t, c, mcpserver.Options{}, mcpserver.HTTPOptions{MaxInFlight: 1, MaxSessions: 1000})
-		// A request whose body never comes holds the one slot.
-		pr, pw := io.Pipe()
-		req, err := http.NewRequest(http.MethodPost, url, pr)
+		// A request whose body has not come yet holds the one slot. Written by hand on a raw
+		// connection: net/http's client may hold the headers back until the body starts.
+		// Until the server has taken it, a probe can take the slot first and the held
+		// request is the one refused: then it is sent again.
+		u, err := neturl.Parse(url)
 		require.NoError(t, err)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Accept", "application/json, text/event-stream")
-		held := make(chan error, 1)
-		go func() {
-			resp, err := http.DefaultClient.Do(req)
-			if err == nil {
-				resp.Body.Close()
-			}
-			held <- err
-		}()
+		var conn net.Conn
 		require.Eventually(t, func() bool {
+			if conn != nil {
+				_ = conn.Close()
+			}
+			conn, err = net.Dial("tcp", u.Host)
+			require.NoError(t, err)
+			_, err = fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: %d\r\n\r\n",
+				u.RequestURI(), u.Host, len(initialize))
+			require.NoError(t, err)
+			time.Sleep(50 * time.Millisecond) // the server reads the headers and takes the slot
 			code, body := post(t, url, nil, initialize)
 			return code == http.StatusServiceUnavailable && strings.Contains(body, "too many requests at once")
-		}, 5e9, 2e7, "a second request while the first is in flight")
-		_, _ = pw.Write([]byte(initialize))
-		require.NoError(t, pw.Close())
-		require.NoError(t, <-held)
+		}, 10e9, 1e6, "a second request while the first is in flight")
+		t.Cleanup(func() { _ = conn.Close() })
+		_, err = conn.Write([]byte(initialize))
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
 		// The slot is freed as the first handler returns, just after its answer is sent.
 		require.Eventually(t, func() bool {
 			code, _ := post(t, url, nil, initialize)
