@@ -151,3 +151,57 @@ func TestPostingsMigrationBackfillsAndGrants(t *testing.T) {
 	_, err = owner.Exec(ctx, `INSERT INTO memories (content) VALUES ('after down')`)
 	require.NoError(t, err, "no trigger is left behind")
 }
+
+// Writers keep term_stats and memory_count_shards by backend shard (pg_backend_pid() % 16).
+// With more connections than shards, some share one; their multi-statement transactions,
+// touching the same words in opposite orders, take turns on the shard's advisory lock
+// instead of deadlocking on each other's rows, and the counts stay exact.
+func TestPostingsConcurrentWritersShareShards(t *testing.T) {
+	ctx := context.Background()
+	dbURL := testdb.New(t)
+	const writers = 20 // more than the 16 shards: at least two share one
+	words := []string{"alpha", "beta", "gamma", "delta", "epsilon"}
+	errs := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			conn, err := pgx.Connect(ctx, dbURL)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Close(ctx)
+			for round := range 10 {
+				err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+					// One word a memory, so that two transactions share no word but the ones
+					// they take in opposite orders.
+					var last uuid.UUID
+					for i := range words {
+						// Even writers walk the words forwards, odd ones backwards.
+						word := words[i]
+						if w%2 == 1 {
+							word = words[len(words)-1-i]
+						}
+						if err := tx.QueryRow(ctx, `INSERT INTO memories (content) VALUES ($1) RETURNING id`, word).Scan(&last); err != nil {
+							return err
+						}
+					}
+					_, err := tx.Exec(ctx, `DELETE FROM memories WHERE id = $1`, last)
+					return err
+				})
+				if err != nil {
+					errs <- fmt.Errorf("writer %d round %d: %w", w, round, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range writers {
+		require.NoError(t, <-errs)
+	}
+	conn := testdb.Conn(t, dbURL)
+	requireNoPostingsDrift(t, conn, "after the writers")
+	var n int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM memories`).Scan(&n))
+	require.Equal(t, writers*10*(len(words)-1), n)
+}
