@@ -94,17 +94,24 @@ BEGIN
         -- pass the filters than asked for, every match counts. Without filters the
         -- statement is static, so its plan is kept for the session.
         IF clause = '' THEN
+            -- Without filters the candidates that hold a retrieving term are at least as
+            -- many as the largest df among those terms, so the fallback is settled before
+            -- the ranking (counted exactly only when that df is below the page).
+            IF restricted THEN
+                SELECT max(u.df) INTO passing FROM unnest(dfs, retrieve) AS u(df, r) WHERE u.r;
+                IF passing < match_count THEN
+                    SELECT count(DISTINCT t.memory_id) INTO passing
+                      FROM unnest(lexemes, retrieve) AS u(lexeme, r) JOIN memory_terms t ON t.lexeme = u.lexeme
+                     WHERE u.r;
+                END IF;
+                restricted := passing >= match_count;
+            END IF;
             RETURN QUERY
-            WITH f AS (
-                SELECT p.memory_id AS id, p.score, p.retrieved FROM vestige_fts_postings(lexemes, idfs, retrieve) p
-            ), top AS (
-                SELECT f.id, f.score FROM f
-                 WHERE f.retrieved OR NOT restricted
-                    OR (SELECT count(*) FROM (SELECT 1 FROM f WHERE f.retrieved LIMIT match_count) x) < match_count
-                 ORDER BY f.score DESC, f.id
-                 LIMIT match_count
-            )
-            SELECT top.id, top.score, (row_number() OVER (ORDER BY top.score DESC, top.id))::integer FROM top
+            SELECT p.memory_id, p.score, (row_number() OVER (ORDER BY p.score DESC, p.memory_id))::integer
+              FROM (SELECT p.memory_id, p.score FROM vestige_fts_postings(lexemes, idfs, retrieve) p
+                     WHERE p.retrieved OR NOT restricted
+                     ORDER BY p.score DESC, p.memory_id
+                     LIMIT match_count) p
              ORDER BY 3;
             RETURN;
         END IF;

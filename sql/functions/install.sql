@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '2', true),
-       set_config('vestige.install_hash', '1dfd179fcb3ba447faaf774e15e1acf2541bcb6c2e7c7ecb59e28967d7aae2cb', true);
+       set_config('vestige.install_hash', '26d3701aaa547fd0cb68b407e95a5890c8778d7509e8123c05edfc12bddbfc2e', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
