@@ -51,6 +51,7 @@ type cli struct {
 	Export    exportCmd    `cmd:"" help:"Write every row as JSON Lines."`
 	Import    importCmd    `cmd:"" help:"Read JSON Lines written by export; only absent rows are added."`
 	Schema    schemaCmd    `cmd:"" help:"Create, upgrade, inspect or remove the database schema."`
+	Migrate   migrateCmd   `cmd:"" help:"Copy a store to the other backend, or re-embed it with another model."`
 }
 
 // exitPanic carries kong's requested exit code (after --help, say) out of the parser, so
