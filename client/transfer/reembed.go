@@ -243,3 +243,8 @@ func dryReembed(ctx context.Context, re store.Reembedder, embed store.EmbedFunc,
 	rep.Seconds = time.Since(start).Seconds()
 	return rep, nil
 }
+
+// Signature is emb's model signature, as a store registers it.
+func Signature(emb embedder.Embedder) store.ModelSignature {
+	return store.ModelSignature{Name: emb.ModelName(), Dimension: emb.Dimension(), Hash: emb.ModelHash()}
+}

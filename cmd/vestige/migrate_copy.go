@@ -140,7 +140,7 @@ func (g *globals) printCopy(rep transfer.CopyReport, c *migrateCopyCmd, from, to
 	if rep.Copied() == 0 && len(rep.Refused) == 0 {
 		fmt.Fprintln(g.stdout, "nothing to copy: every row is already in the destination")
 	}
-	fmt.Fprintf(g.stdout, "time %s, %.0f memories/s\n", (time.Duration(rep.Seconds*1e9)).Round(time.Millisecond), rep.MemoriesPerSecond)
+	fmt.Fprintf(g.stdout, "time %s, %.0f memories/s\n", (time.Duration(rep.Seconds * 1e9)).Round(time.Millisecond), rep.MemoriesPerSecond)
 	if rep.IndexBuilt {
 		fmt.Fprintf(g.stdout, "vector index built in %s\n", (time.Duration(rep.IndexSeconds * 1e9)).Round(time.Millisecond))
 	}
