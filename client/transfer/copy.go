@@ -65,8 +65,11 @@ type CopyOptions struct {
 	StripVectors bool
 	// Progress, when set, is called after each batch with the table and its rows so far.
 	Progress func(table string, rows int)
-	// Logger receives a line per table (nil: none).
+	// Logger receives a line per refused row (nil: none).
 	Logger *slog.Logger
+	// Pause, when set, is called at named points ("memories:3" before the third batch of
+	// memories is written, "index" before the index build): tests stop the copy there.
+	Pause func(point string)
 }
 
 // TableReport counts one table's rows: read from the source, copied, already present in the
@@ -160,7 +163,7 @@ func Copy(ctx context.Context, src Source, dst store.Store, opts CopyOptions) (C
 		return rep, fmt.Errorf("copy: the destination (%T) cannot load rows", dst)
 	}
 
-	c := &copier{ctx: ctx, dst: dumper, opts: opts, rep: &rep}
+	c := &copier{ctx: ctx, dst: dumper, opts: opts, rep: &rep, batches: map[string]int{}}
 	if bi, ok := dst.(BulkIndexer); ok && !opts.DryRun && !opts.StripVectors {
 		c.bulk, err = planBulk(ctx, src, dst, bi)
 		if err != nil {
@@ -182,6 +185,7 @@ func Copy(ctx context.Context, src Source, dst store.Store, opts CopyOptions) (C
 			return rep, fmt.Errorf("copy: %w", err)
 		}
 		if wanted && !present {
+			c.pause("index")
 			t := time.Now()
 			built, err := c.bulk.BuildVectorIndex(ctx, false)
 			if err != nil {
@@ -230,6 +234,13 @@ type copier struct {
 	kind  string
 	// dropped is set once the index was dropped for this run.
 	dropped bool
+	batches map[string]int
+}
+
+func (c *copier) pause(point string) {
+	if c.opts.Pause != nil {
+		c.opts.Pause(point)
+	}
 }
 
 func (c *copier) table(name string) *TableReport {
@@ -306,6 +317,8 @@ func (c *copier) flush() error {
 		}
 		c.dropped = true
 	}
+	c.batches[t.Table]++
+	c.pause(fmt.Sprintf("%s:%d", t.Table, c.batches[t.Table]))
 	n, err := c.dst.Load(c.ctx, batch)
 	switch {
 	case err == nil:

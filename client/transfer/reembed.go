@@ -24,6 +24,10 @@ type ReembedOptions struct {
 	DryRun bool
 	// Progress, when set, is called after each batch with the memories done and the total.
 	Progress func(done, total int)
+	// Pause, when set, is called at named points: "batch:N" between embedding batch N and
+	// writing it, "index" before the index build, "switch" inside the switching
+	// transaction (when it has rows to embed). Tests stop the re-embed there.
+	Pause func(point string)
 }
 
 // ReembedReport is what Reembed did (or, dry, would do).
@@ -103,6 +107,12 @@ func Reembed(ctx context.Context, st store.Store, emb embedder.Embedder, opts Re
 	}
 	rep.Resumed = p.Resumed
 	done := p.Done
+	batches := 0
+	pause := func(point string) {
+		if opts.Pause != nil {
+			opts.Pause(point)
+		}
+	}
 	t := time.Now()
 	after := uuid.Nil
 	for {
@@ -118,6 +128,8 @@ func Reembed(ctx context.Context, st store.Store, emb embedder.Embedder, opts Re
 		if err != nil {
 			return rep, fmt.Errorf("reembed: embed memories %s..%s: %w", ids[0], ids[len(ids)-1], err)
 		}
+		batches++
+		pause(fmt.Sprintf("batch:%d", batches))
 		if err := re.ReembedWrite(ctx, ids, vecs); err != nil {
 			return rep, fmt.Errorf("reembed: %w", err)
 		}
@@ -133,6 +145,7 @@ func Reembed(ctx context.Context, st store.Store, emb embedder.Embedder, opts Re
 		rep.MemoriesPerSecond = float64(rep.Embedded) / rep.EmbedSeconds
 	}
 
+	pause("index")
 	t = time.Now()
 	rep.IndexBuilt, err = re.ReembedIndex(ctx)
 	if err != nil {
@@ -141,7 +154,10 @@ func Reembed(ctx context.Context, st store.Store, emb embedder.Embedder, opts Re
 	rep.IndexSeconds = time.Since(t).Seconds()
 
 	t = time.Now()
-	rep.AtSwitch, err = re.ReembedSwitch(ctx, embed)
+	rep.AtSwitch, err = re.ReembedSwitch(ctx, func(ctx context.Context, texts []string) ([][]float32, error) {
+		pause("switch")
+		return embed(ctx, texts)
+	})
 	if err != nil {
 		return rep, fmt.Errorf("reembed: switch (nothing switched; run again to retry): %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/vestige-mem/vestige/client/config"
 	"github.com/vestige-mem/vestige/client/store/pgstore"
@@ -42,4 +43,22 @@ func endpoint(ctx context.Context, cfg config.Config, backend, sqlitePath string
 		return st, config.RedactURL(p.URL), err
 	}
 	return nil, "", usagef("unknown backend %q (allowed: sqlite, postgres)", backend)
+}
+
+// pauseAt stops the command for good at the point named by VESTIGE_MIGRATE_PAUSE_AT (a
+// testing aid: the tests of kill -9 and resume stop a copy or re-embed at a known point,
+// say "paused at POINT" on stderr, and kill it). Unset, it does nothing.
+func (g *globals) pauseAt() func(string) {
+	want := os.Getenv("VESTIGE_MIGRATE_PAUSE_AT")
+	if want == "" {
+		return nil
+	}
+	return func(point string) {
+		if point == want {
+			fmt.Fprintf(g.stderr, "paused at %s\n", point)
+			for {
+				time.Sleep(time.Hour) // until killed
+			}
+		}
+	}
 }

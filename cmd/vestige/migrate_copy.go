@@ -63,7 +63,7 @@ func (c *migrateCopyCmd) Run(ctx context.Context, g *globals) error {
 
 	p := g.progress("copying")
 	opts := transfer.CopyOptions{BatchSize: c.BatchSize, StripVectors: c.Reembed,
-		Progress: func(table string, n int) { p.set(table, n) }}
+		Progress: func(table string, n int) { p.set(table, n) }, Pause: g.pauseAt()}
 	rep, err := transfer.Copy(ctx, src, dst, opts)
 	p.done()
 	if err != nil {
@@ -98,7 +98,7 @@ func (c *migrateCopyCmd) reembed(ctx context.Context, g *globals, cfg config.Con
 		return err
 	}
 	p := g.progress("re-embedding")
-	rr, err := transfer.Reembed(ctx, dst, e, transfer.ReembedOptions{Progress: func(done, total int) { p.set("memories", done) }})
+	rr, err := transfer.Reembed(ctx, dst, e, transfer.ReembedOptions{Progress: func(done, total int) { p.set("memories", done) }, Pause: g.pauseAt()})
 	p.done()
 	if err != nil {
 		return fmt.Errorf("copy: rows copied; %w (run vestige migrate reembed on the destination to finish)", err)

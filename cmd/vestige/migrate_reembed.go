@@ -54,7 +54,7 @@ func (c *migrateReembedCmd) Run(ctx context.Context, g *globals) error {
 	}
 	p := g.progress("re-embedding")
 	rep, err := transfer.Reembed(ctx, st, e, transfer.ReembedOptions{BatchSize: c.BatchSize, DryRun: c.DryRun,
-		Progress: func(done, total int) { p.set("memories", done) }})
+		Progress: func(done, total int) { p.set("memories", done) }, Pause: g.pauseAt()})
 	p.done()
 	if err != nil {
 		return err
