@@ -46,6 +46,12 @@ type tolerantSource interface {
 	DumpTolerant(ctx context.Context, fn func(store.Record) error, bad func(table, key string, err error) error) error
 }
 
+// bulkLoader is a destination that loads a batch of one kind faster than Load, without
+// naming the row that failed (both backends).
+type bulkLoader interface {
+	LoadBulk(ctx context.Context, recs []store.Record) (int, error)
+}
+
 // BulkIndexer is a destination whose vector index is better built once after a bulk load
 // than row by row (pgstore).
 type BulkIndexer interface {
@@ -319,7 +325,11 @@ func (c *copier) flush() error {
 	}
 	c.batches[t.Table]++
 	c.pause(fmt.Sprintf("%s:%d", t.Table, c.batches[t.Table]))
-	n, err := c.dst.Load(c.ctx, batch)
+	load := c.dst.Load
+	if bl, ok := c.dst.(bulkLoader); ok {
+		load = bl.LoadBulk
+	}
+	n, err := load(c.ctx, batch)
 	switch {
 	case err == nil:
 		t.Copied += n
