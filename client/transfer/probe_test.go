@@ -26,10 +26,13 @@ func TestProbe(t *testing.T) {
 		require.NoError(t, err)
 	}
 	require.NoError(t, pg.DropVectorIndex(ctx))
+	type bulk interface {
+		LoadBulk(context.Context, []store.Record) (int, error)
+	}
 	for name, d := range map[string]store.Dumper{"sqlite": lite, "postgres": pg} {
 		t0 := time.Now()
 		for i := 1; i < len(recs); i += 500 {
-			_, err := d.Load(ctx, recs[i:min(i+500, len(recs))])
+			_, err := d.(bulk).LoadBulk(ctx, recs[i:min(i+500, len(recs))])
 			require.NoError(t, err)
 		}
 		t.Logf("%s load: %.0f/s", name, float64(len(recs))/time.Since(t0).Seconds())

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"zombiezen.com/go/sqlite"
+	"zombiezen.com/go/sqlite/sqlitex"
 
 	"github.com/vestige-mem/vestige/client/store"
 	"github.com/vestige-mem/vestige/client/store/pgstore"
@@ -151,6 +153,9 @@ func TestReembedKilledAndRunAgain(t *testing.T) {
 				require.NoError(t, err)
 				require.True(t, present && wanted)
 			}
+			if backend == "sqlite" {
+				requireSQLiteTriggers(t, m.db)
+			}
 			out = m.ok(append(base, "--config", m.home+"/vestige.toml", "migrate", "reembed", "--model", "hash-1024", "--yes")...)
 			require.Contains(t, out, "nothing to re-embed")
 		})
@@ -180,4 +185,19 @@ func withoutVectors(recs []any) []any {
 		out = append(out, m)
 	}
 	return out
+}
+
+// requireSQLiteTriggers checks that the switch put back the update triggers it dropped for
+// its one statement, and left none of its own tables.
+func requireSQLiteTriggers(t *testing.T, path string) {
+	t.Helper()
+	conn, err := sqlite.OpenConn(path, sqlite.OpenReadOnly)
+	require.NoError(t, err)
+	defer conn.Close()
+	var names []string
+	require.NoError(t, sqlitex.ExecuteTransient(conn, `SELECT name FROM sqlite_master
+		WHERE name IN ('trg_memories_values_update', 'trg_memories_check_embedding_update')
+		   OR name LIKE 'vestige_reembed%' ORDER BY name`, &sqlitex.ExecOptions{
+		ResultFunc: func(stmt *sqlite.Stmt) error { names = append(names, stmt.ColumnText(0)); return nil }}))
+	require.Equal(t, []string{"trg_memories_check_embedding_update", "trg_memories_values_update"}, names)
 }

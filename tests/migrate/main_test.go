@@ -34,13 +34,13 @@ func TestMain(m *testing.M) { vestigebin.Main(m, &binary) }
 
 // machine is a user's home with a config that names the embedder.
 type machine struct {
-	t    *testing.T
+	t    testing.TB
 	home string
 	db   string // the SQLite file
 	vars []string
 }
 
-func newMachine(t *testing.T, model string) *machine {
+func newMachine(t testing.TB, model string) *machine {
 	home := t.TempDir()
 	cfg := filepath.Join(home, "vestige.toml")
 	db := filepath.Join(home, "vestige.db")
@@ -120,7 +120,7 @@ func (m *machine) killAt(point string, args ...string) {
 	require.True(m.t, ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL, "killed by SIGKILL: %v", err)
 }
 
-func hash(t *testing.T, dim int) embedder.Embedder {
+func hash(t testing.TB, dim int) embedder.Embedder {
 	e, err := embedder.NewHash(dim)
 	require.NoError(t, err)
 	return e
@@ -135,7 +135,7 @@ func (m *machine) fillSQLite(s transfertest.Shape, dim int) {
 	require.NoError(m.t, transfertest.Fill(context.Background(), st, s, hash(m.t, dim)))
 }
 
-func fillPostgres(t *testing.T, url string, s transfertest.Shape, dim int) {
+func fillPostgres(t testing.TB, url string, s transfertest.Shape, dim int) {
 	t.Helper()
 	st, err := pgstore.Open(context.Background(), pgstore.Options{URL: url, AutoMigrate: true})
 	require.NoError(t, err)
@@ -144,7 +144,7 @@ func fillPostgres(t *testing.T, url string, s transfertest.Shape, dim int) {
 }
 
 // export is the store's dump as JSON values, read through the library.
-func exportOf(t *testing.T, open func() (store.Dumper, func())) []any {
+func exportOf(t testing.TB, open func() (store.Dumper, func())) []any {
 	t.Helper()
 	d, done := open()
 	defer done()
@@ -164,7 +164,7 @@ func exportOf(t *testing.T, open func() (store.Dumper, func())) []any {
 	return out
 }
 
-func sqliteDump(t *testing.T, path string) []any {
+func sqliteDump(t testing.TB, path string) []any {
 	return exportOf(t, func() (store.Dumper, func()) {
 		st, err := sqlitestore.OpenWith(context.Background(), path, sqlitestore.Options{ReadOnly: true})
 		require.NoError(t, err)
@@ -172,7 +172,7 @@ func sqliteDump(t *testing.T, path string) []any {
 	})
 }
 
-func postgresDump(t *testing.T, url string) []any {
+func postgresDump(t testing.TB, url string) []any {
 	return exportOf(t, func() (store.Dumper, func()) {
 		st, err := pgstore.Open(context.Background(), pgstore.Options{URL: url})
 		require.NoError(t, err)
@@ -180,7 +180,7 @@ func postgresDump(t *testing.T, url string) []any {
 	})
 }
 
-func fileHash(t *testing.T, path string) []byte {
+func fileHash(t testing.TB, path string) []byte {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return b

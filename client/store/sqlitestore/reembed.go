@@ -210,6 +210,23 @@ func (s *Store) ReembedSwitch(ctx context.Context, embed store.EmbedFunc) (int, 
 			}
 			n += len(part)
 		}
+		// The row triggers that check values on update see only the embedding change here,
+		// and the vectors came from the target model: they are dropped for this statement and
+		// created again from their own text, inside the transaction (no other connection
+		// ever sees them gone). The vector log trigger stays: other processes' vector
+		// indexes replay it.
+		var triggers []string
+		err = query(conn, `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'memories'
+				AND name IN ('trg_memories_values_update', 'trg_memories_check_embedding_update')`,
+			func(stmt *sqlite.Stmt) error { triggers = append(triggers, stmt.ColumnText(0)); return nil })
+		if err != nil {
+			return err
+		}
+		for _, name := range []string{"trg_memories_values_update", "trg_memories_check_embedding_update"} {
+			if err := exec(conn, `DROP TRIGGER IF EXISTS `+name); err != nil {
+				return err
+			}
+		}
 		t := p.Target
 		for _, q := range []struct {
 			sql  string
@@ -224,6 +241,11 @@ func (s *Store) ReembedSwitch(ctx context.Context, embed store.EmbedFunc) (int, 
 			{`DROP TABLE vestige_reembed_state`, nil},
 		} {
 			if err := exec(conn, q.sql, q.args...); err != nil {
+				return err
+			}
+		}
+		for _, sql := range triggers {
+			if err := exec(conn, sql); err != nil {
 				return err
 			}
 		}
