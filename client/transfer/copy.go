@@ -176,10 +176,7 @@ func Copy(ctx context.Context, src Source, dst store.Store, opts CopyOptions) (C
 			return rep, fmt.Errorf("copy: %w", err)
 		}
 	}
-	err = c.read(src)
-	if err == nil {
-		err = c.flush()
-	}
+	err = c.run(src)
 	loaded := time.Since(start)
 	if err != nil {
 		return rep, fmt.Errorf("copy: %w", err)
@@ -228,137 +225,6 @@ func planBulk(ctx context.Context, src, dst store.Store, bi BulkIndexer) (BulkIn
 		return bi, nil // left missing by a killed run: build it at the end
 	}
 	return bi, nil
-}
-
-type copier struct {
-	ctx   context.Context
-	dst   store.Dumper
-	opts  CopyOptions
-	rep   *CopyReport
-	bulk  BulkIndexer
-	batch []store.Record
-	kind  string
-	// dropped is set once the index was dropped for this run.
-	dropped bool
-	batches map[string]int
-}
-
-func (c *copier) pause(point string) {
-	if c.opts.Pause != nil {
-		c.opts.Pause(point)
-	}
-}
-
-func (c *copier) table(name string) *TableReport {
-	for i := range c.rep.Tables {
-		if c.rep.Tables[i].Table == name {
-			return &c.rep.Tables[i]
-		}
-	}
-	c.rep.Tables = append(c.rep.Tables, TableReport{Table: name})
-	return &c.rep.Tables[len(c.rep.Tables)-1]
-}
-
-func (c *copier) read(src Source) error {
-	fn := func(r store.Record) error { return c.add(r) }
-	if ts, ok := src.(tolerantSource); ok {
-		return ts.DumpTolerant(c.ctx, fn, func(table, key string, err error) error {
-			c.table(table).Read++
-			c.refuse(table, key, fmt.Errorf("the source row cannot be read: %w", err))
-			return nil
-		})
-	}
-	return src.Dump(c.ctx, fn)
-}
-
-func (c *copier) refuse(table, key string, err error) {
-	c.table(table).Refused++
-	c.rep.Refused = append(c.rep.Refused, Refusal{Table: table, Key: key, Reason: err.Error()})
-	if c.opts.Logger != nil {
-		c.opts.Logger.Warn("row refused", "table", table, "key", key, "reason", err.Error())
-	}
-}
-
-func (c *copier) add(r store.Record) error {
-	if c.opts.StripVectors {
-		switch {
-		case r.Type == store.RecordEmbeddingModel:
-			return nil
-		case r.Memory != nil:
-			m := *r.Memory
-			m.Embedding = nil
-			r.Memory = &m
-		case r.Domain != nil:
-			d := *r.Domain
-			d.Centroid = nil
-			r.Domain = &d
-		}
-	}
-	if r.Type != c.kind || len(c.batch) == c.opts.BatchSize {
-		if err := c.flush(); err != nil {
-			return err
-		}
-		c.kind = r.Type
-	}
-	c.batch = append(c.batch, r)
-	c.table(tableOf(r.Type)).Read++
-	return nil
-}
-
-func (c *copier) flush() error {
-	if len(c.batch) == 0 {
-		return nil
-	}
-	batch := c.batch
-	c.batch = c.batch[:0]
-	t := c.table(tableOf(c.kind))
-	if c.opts.DryRun {
-		c.progress(t)
-		return nil
-	}
-	if c.kind == store.RecordMemory && c.bulk != nil && !c.dropped {
-		// After the registry row (which builds the index in a new store), before the rows.
-		if err := c.bulk.DropVectorIndex(c.ctx); err != nil {
-			return err
-		}
-		c.dropped = true
-	}
-	c.batches[t.Table]++
-	c.pause(fmt.Sprintf("%s:%d", t.Table, c.batches[t.Table]))
-	load := c.dst.Load
-	if bl, ok := c.dst.(bulkLoader); ok {
-		load = bl.LoadBulk
-	}
-	n, err := load(c.ctx, batch)
-	switch {
-	case err == nil:
-		t.Copied += n
-		t.Skipped += len(batch) - n
-	case rowLevel(err):
-		// One row spoiled the batch: write its rows one by one to learn which.
-		for _, r := range batch {
-			n, err := c.dst.Load(c.ctx, []store.Record{r})
-			switch {
-			case err == nil:
-				t.Copied += n
-				t.Skipped += 1 - n
-			case rowLevel(err):
-				c.refuse(t.Table, keyOf(r), err)
-			default:
-				return err
-			}
-		}
-	default:
-		return err
-	}
-	c.progress(t)
-	return nil
-}
-
-func (c *copier) progress(t *TableReport) {
-	if c.opts.Progress != nil {
-		c.opts.Progress(t.Table, t.Read)
-	}
 }
 
 // rowLevel reports whether err is about a row's values (the row is refused and the copy goes
