@@ -9,13 +9,22 @@ import (
 	"github.com/vestige-mem/vestige/client/store"
 	"github.com/vestige-mem/vestige/client/transfer"
 	"github.com/vestige-mem/vestige/client/transfer/transfertest"
+	"github.com/vestige-mem/vestige/tests/testdb"
 )
 
-// TestCopyBothWays is the plan's copy test (at planShape: the full 10,000 memories in the
-// heavy pass, a smaller corpus under -race): SQLite → Postgres → a new SQLite file, each
-// copy checked row by row and by export, and each run a second time as a no-op.
+// smallShape is the copy test's corpus in the -race pass; TestHeavyCopyPlan (build tag
+// heavy) runs the plan's 10,000 memories.
+var smallShape = transfertest.Shape{Memories: 400, Scheduling: 160, Edges: 80, ReviewEvents: 20, Domains: 3}
+
 func TestCopyBothWays(t *testing.T) {
 	t.Parallel()
+	testCopyBothWays(t, smallShape)
+}
+
+// testCopyBothWays is the plan's copy test: SQLite → Postgres → a new SQLite file, each copy
+// checked row by row (a 1 % sample of memories, every FSRS state, edges) and by export, and
+// each run a second time as a no-op.
+func testCopyBothWays(t *testing.T, planShape transfertest.Shape) {
 	ctx := context.Background()
 	emb := hash(t, 768)
 	lite, litePath := newSQLite(t)
@@ -24,15 +33,24 @@ func TestCopyBothWays(t *testing.T) {
 	src := openReadOnly(t, litePath)
 	want := dump(t, src)
 
-	pg, _ := newPostgres(t)
+	pg, url := newPostgres(t)
 	rep := copyAll(t, src, pg, transfer.CopyOptions{})
+	// The bulk load turned the memory check triggers off for its transactions only.
+	var enabled int
+	var err error
+	require.NoError(t, testdb.Conn(t, url).QueryRow(ctx, `SELECT count(*) FROM pg_trigger
+		WHERE tgrelid = 'memories'::regclass AND tgenabled = 'O'
+		  AND tgname IN ('trg_memories_check_values', 'trg_memories_check_embedding')`).Scan(&enabled))
+	require.Equal(t, 2, enabled)
+	_, err = testdb.Conn(t, url).Exec(ctx, `INSERT INTO memories (content) VALUES ('   ')`)
+	require.ErrorContains(t, err, "content")
 	t.Logf("sqlite → postgres: %.0f memories/s, index %.2fs", rep.MemoriesPerSecond, rep.IndexSeconds)
 	requireCounts(t, rep, planShape, false)
 	require.True(t, rep.IndexBuilt, "the HNSW index is built once after the load")
 	present, _, err := pg.VectorIndexState(ctx)
 	require.NoError(t, err)
 	require.True(t, present)
-	requireSameRows(t, src, pg)
+	requireSameRows(t, src, pg, planShape)
 	require.Equal(t, want, dump(t, pg), "export of source and destination are equal")
 
 	again := copyAll(t, src, pg, transfer.CopyOptions{})
@@ -44,7 +62,7 @@ func TestCopyBothWays(t *testing.T) {
 	rep = copyAll(t, pg, back, transfer.CopyOptions{})
 	t.Logf("postgres → sqlite: %.0f memories/s", rep.MemoriesPerSecond)
 	requireCounts(t, rep, planShape, false)
-	requireSameRows(t, pg, back)
+	requireSameRows(t, pg, back, planShape)
 	require.Equal(t, want, dump(t, back))
 	requireCounts(t, copyAll(t, pg, back, transfer.CopyOptions{}), planShape, true)
 }
@@ -70,7 +88,7 @@ func requireCounts(t *testing.T, rep transfer.CopyReport, s transfertest.Shape, 
 
 // requireSameRows compares a 1 % sample of memories field by field (content, tags,
 // metadata, domains, domain scores, vector), every scheduling row's FSRS state, and every edge.
-func requireSameRows(t *testing.T, a, b store.Store) {
+func requireSameRows(t *testing.T, a, b store.Store, planShape transfertest.Shape) {
 	t.Helper()
 	ctx := context.Background()
 	sa, err := a.Stats(ctx)

@@ -156,8 +156,11 @@ func skipValueChecks(ctx context.Context, tx pgx.Tx, norm []store.Record) (resto
 		return restore, nil
 	}
 	var owner bool
-	if err := tx.QueryRow(ctx, `SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class
-		WHERE oid = 'memories'::regclass`).Scan(&owner); err != nil || !owner {
+	// Only once a model is registered: its dimension is then stamped on the column, which
+	// pgvector checks on every write; before that the embedding trigger is the only guard.
+	if err := tx.QueryRow(ctx, `SELECT pg_has_role(current_user, relowner, 'USAGE')
+			AND EXISTS (SELECT 1 FROM embedding_model WHERE id = 1)
+		FROM pg_class WHERE oid = 'memories'::regclass`).Scan(&owner); err != nil || !owner {
 		return restore, err
 	}
 	toggle := func(how string) error {
