@@ -13,13 +13,13 @@ import (
 )
 
 type migrateCopyCmd struct {
-	From       string `required:"" enum:"sqlite,postgres" help:"Backend to read (sqlite or postgres); it is never changed."`
-	To         string `required:"" enum:"sqlite,postgres" help:"Backend to write (postgres or sqlite); created and migrated when new."`
+	From       string `required:"" enum:"sqlite,postgres" placeholder:"sqlite|postgres" help:"Backend to read (sqlite or postgres); it is never changed."`
+	To         string `required:"" enum:"sqlite,postgres" placeholder:"postgres|sqlite" help:"Backend to write (postgres or sqlite); created and migrated when new."`
 	SQLitePath string `name:"sqlite-path" type:"path" placeholder:"FILE" help:"The SQLite file (default: the configured one, ~/.vestige/vestige.db)."`
 	BatchSize  int    `default:"500" help:"Rows per destination transaction."`
 	DryRun     bool   `help:"Count the source's rows per table and write nothing."`
-	Reembed    bool   `help:"When the destination holds another model's vectors: copy the memories without vectors, then re-embed them with --model (default: the destination's model)."`
-	Model      string `help:"With --reembed: the model to embed with (default: the destination's registered model, else the configured one)."`
+	Reembed    bool   `help:"Copy the memories without their vectors, then re-embed them with --model (for a destination that holds another model's vectors)."`
+	Model      string `placeholder:"NAME" help:"With --reembed: the model to embed with (default: the destination's registered model, else the configured one)."`
 }
 
 // errRefused makes the exit status say that rows were refused (after the report is printed).

@@ -16,7 +16,7 @@ import (
 )
 
 type migrateReembedCmd struct {
-	Model     string `help:"The model to re-embed with (e.g. hash-1024; default: the configured embedder)."`
+	Model     string `placeholder:"NAME" help:"The model to re-embed with (e.g. hash-1024; default: the configured embedder)."`
 	BatchSize int    `default:"256" help:"Texts per embedder call and rows per transaction."`
 	DryRun    bool   `help:"Count the memories and embedder calls, time one call to estimate the whole, and write nothing."`
 	Yes       bool   `help:"Do not ask for confirmation (the backup advice is still printed)."`
