@@ -114,31 +114,66 @@ func Reembed(ctx context.Context, st store.Store, emb embedder.Embedder, opts Re
 		}
 	}
 	t := time.Now()
-	after := uuid.Nil
-	for {
-		rows, err := re.ReembedPending(ctx, after, opts.BatchSize)
-		if err != nil {
-			return rep, fmt.Errorf("reembed: %w", err)
+	// One goroutine reads and embeds the next batch while this one writes the last: the
+	// embedder (a remote model, often) and the database work at the same time. At most one
+	// embedded batch waits.
+	type embedded struct {
+		ids  []uuid.UUID
+		vecs [][]float32
+	}
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	ch := make(chan embedded, 1)
+	var readErr error
+	go func() {
+		defer close(ch)
+		after := uuid.Nil
+		for {
+			rows, err := re.ReembedPending(pctx, after, opts.BatchSize)
+			if err != nil {
+				readErr = err
+				return
+			}
+			if len(rows) == 0 {
+				return
+			}
+			ids, texts := split(rows)
+			vecs, err := embed(pctx, texts)
+			if err != nil {
+				readErr = fmt.Errorf("embed memories %s..%s: %w", ids[0], ids[len(ids)-1], err)
+				return
+			}
+			after = ids[len(ids)-1]
+			select {
+			case ch <- embedded{ids, vecs}:
+			case <-pctx.Done():
+				readErr = pctx.Err()
+				return
+			}
 		}
-		if len(rows) == 0 {
-			break
-		}
-		ids, texts := split(rows)
-		vecs, err := embed(ctx, texts)
-		if err != nil {
-			return rep, fmt.Errorf("reembed: embed memories %s..%s: %w", ids[0], ids[len(ids)-1], err)
+	}()
+	var writeErr error
+	for b := range ch {
+		if writeErr != nil {
+			continue
 		}
 		batches++
 		pause(fmt.Sprintf("batch:%d", batches))
-		if err := re.ReembedWrite(ctx, ids, vecs); err != nil {
-			return rep, fmt.Errorf("reembed: %w", err)
+		if writeErr = re.ReembedWrite(ctx, b.ids, b.vecs); writeErr != nil {
+			stop()
+			continue
 		}
-		rep.Embedded += len(rows)
-		done += len(rows)
-		after = ids[len(ids)-1]
+		rep.Embedded += len(b.ids)
+		done += len(b.ids)
 		if opts.Progress != nil {
 			opts.Progress(min(done, p.Total), p.Total)
 		}
+	}
+	if writeErr != nil {
+		return rep, fmt.Errorf("reembed: %w", writeErr)
+	}
+	if readErr != nil {
+		return rep, fmt.Errorf("reembed: %w", readErr)
 	}
 	rep.EmbedSeconds = time.Since(t).Seconds()
 	if rep.EmbedSeconds > 0 {
