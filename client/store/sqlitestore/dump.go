@@ -46,7 +46,7 @@ func (s *Store) DumpTolerant(ctx context.Context, fn func(store.Record) error, b
 			err := query(conn, q.sql, func(stmt *sqlite.Stmt) error {
 				rec, err := scanDumpRecord(q.kind, stmt)
 				if err != nil && bad != nil {
-					if err := bad(dumpTable(q.kind), stmt.ColumnText(0), err); err != nil {
+					if err := bad(dumpTable(q.kind), dumpKey(q.kind, stmt), err); err != nil {
 						fnErr = err
 						return err
 					}
@@ -138,6 +138,15 @@ func dumpTable(kind string) string {
 		return "review_events"
 	}
 	return kind
+}
+
+// dumpKey is a row's key as stored (it may be the mangled part): an edge's is its three
+// columns, every other row's its first.
+func dumpKey(kind string, stmt *sqlite.Stmt) string {
+	if kind == store.RecordEdge {
+		return stmt.ColumnText(0) + " -> " + stmt.ColumnText(1) + " (" + stmt.ColumnText(2) + ")"
+	}
+	return stmt.ColumnText(0)
 }
 
 func dumpJSONColumn(stmt *sqlite.Stmt, col int, dst any) error {
