@@ -53,6 +53,7 @@ type cli struct {
 	Import    importCmd    `cmd:"" help:"Read JSON Lines written by export; only absent rows are added."`
 	Schema    schemaCmd    `cmd:"" help:"Create, upgrade, inspect or remove the database schema."`
 	MCP       mcpCmd       `cmd:"" name:"mcp" help:"Serve the store to agents over the Model Context Protocol (stdio, or --http)."`
+	Migrate   migrateCmd   `cmd:"" help:"Copy a store to the other backend, or re-embed it with another model."`
 }
 
 // exitPanic carries kong's requested exit code (after --help, say) out of the parser, so

@@ -48,3 +48,13 @@ func (p *progress) done() {
 		fmt.Fprintf(p.w, "\r%*s\r", p.width, "")
 	}
 }
+
+// set shows n rows of what (a table, say) done, redrawing at most ten times a second.
+func (p *progress) set(what string, n int) {
+	p.n = n
+	if p.on && time.Since(p.drawn) >= 100*time.Millisecond {
+		p.drawn = time.Now()
+		w, _ := fmt.Fprintf(p.w, "\r%s %s: %d rows%*s", p.verb, what, n, 8, "")
+		p.width = max(p.width, w)
+	}
+}

@@ -32,11 +32,26 @@ var dumpQueries = []struct {
 
 // Dump streams every row in dump order from one read transaction (one snapshot).
 func (s *Store) Dump(ctx context.Context, fn func(store.Record) error) error {
+	return s.DumpTolerant(ctx, fn, nil)
+}
+
+// DumpTolerant is Dump, except that a row that cannot be read (a mangled id, a JSON column
+// that does not parse) goes to bad with its table and the text of its key, and the dump
+// goes on; with bad nil it stops the dump, as in Dump. A copy uses it to report such rows
+// instead of giving up on the rest.
+func (s *Store) DumpTolerant(ctx context.Context, fn func(store.Record) error, bad func(table, key string, err error) error) error {
 	var fnErr error
 	err := s.read(ctx, func(conn *sqlite.Conn) error {
 		for _, q := range dumpQueries {
 			err := query(conn, q.sql, func(stmt *sqlite.Stmt) error {
 				rec, err := scanDumpRecord(q.kind, stmt)
+				if err != nil && bad != nil {
+					if err := bad(dumpTable(q.kind), dumpKey(q.kind, stmt), err); err != nil {
+						fnErr = err
+						return err
+					}
+					return nil
+				}
 				if err != nil {
 					return err
 				}
@@ -108,6 +123,30 @@ func scanDumpRecord(kind string, stmt *sqlite.Stmt) (store.Record, error) {
 		err = fmt.Errorf("unknown record type %q", kind)
 	}
 	return rec, err
+}
+
+// dumpTable is the table a kind of record comes from.
+func dumpTable(kind string) string {
+	switch kind {
+	case store.RecordDomain:
+		return "domains"
+	case store.RecordMemory:
+		return "memories"
+	case store.RecordEdge:
+		return "edges"
+	case store.RecordReviewEvent:
+		return "review_events"
+	}
+	return kind
+}
+
+// dumpKey is a row's key as stored (it may be the mangled part): an edge's is its three
+// columns, every other row's its first.
+func dumpKey(kind string, stmt *sqlite.Stmt) string {
+	if kind == store.RecordEdge {
+		return stmt.ColumnText(0) + " -> " + stmt.ColumnText(1) + " (" + stmt.ColumnText(2) + ")"
+	}
+	return stmt.ColumnText(0)
 }
 
 func dumpJSONColumn(stmt *sqlite.Stmt, col int, dst any) error {

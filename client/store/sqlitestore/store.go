@@ -47,6 +47,9 @@ type Options struct {
 	// SkipMigrate opens the file without bringing its schema up to date: for `vestige
 	// schema status|down`, which migrate explicitly.
 	SkipMigrate bool
+	// ReadOnly opens an existing file for reading only (SQLite's mode=ro): nothing is
+	// created or migrated, and every write fails. The source of a copy is opened so.
+	ReadOnly bool
 	// PoolSize is the number of connections (readers run in parallel in WAL mode); 0 means
 	// max(4, number of CPUs).
 	PoolSize int
@@ -62,6 +65,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, &store.InvalidInputError{Field: "sqlite path", Reason: "is empty"}
+	}
+	if opts.ReadOnly {
+		return openReadOnly(path, opts)
 	}
 	// Memories are personal: the folder is private to the user.
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -92,6 +98,22 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+func openReadOnly(path string, opts Options) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	size := opts.PoolSize
+	if size <= 0 {
+		size = max(4, runtime.NumCPU())
+	}
+	flags := sqlite.OpenReadOnly | sqlite.OpenWAL
+	pool, err := sqlitex.NewPool(path, sqlitex.PoolOptions{Flags: flags, PoolSize: size, PrepareConn: prepareConn})
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open %s read-only: %w", path, err)
+	}
+	return &Store{path: path, pool: pool, writeSlot: make(chan struct{}, 1), vectors: newVectorIndex(path, flags)}, nil
 }
 
 // createPrivate creates the database file 0600 when it does not exist yet. SQLite would

@@ -1,0 +1,203 @@
+package migrate_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"zombiezen.com/go/sqlite"
+	"zombiezen.com/go/sqlite/sqlitex"
+
+	"github.com/vestige-mem/vestige/client/store"
+	"github.com/vestige-mem/vestige/client/store/pgstore"
+	"github.com/vestige-mem/vestige/client/store/sqlitestore"
+	"github.com/vestige-mem/vestige/client/transfer/transfertest"
+	"github.com/vestige-mem/vestige/tests/testdb"
+)
+
+var killShape = transfertest.Shape{Memories: 1200, Scheduling: 480, Edges: 240, ReviewEvents: 40, Domains: 3}
+
+// TestCopyKilledAndRunAgain kills a copy (SIGKILL) at three points, each time running it
+// again to the end: every row arrives exactly once (the export of the destination equals
+// the source's), the source file is not changed, and a last run copies nothing.
+func TestCopyKilledAndRunAgain(t *testing.T) {
+	t.Parallel()
+	m := newMachine(t, "hash-768")
+	m.fillSQLite(killShape, 768)
+	want := sqliteDump(t, m.db)
+	before := fileHash(t, m.db)
+	url := testdb.New(t)
+	args := []string{"migrate", "copy", "--from", "sqlite", "--to", "postgres", "--postgres-url", url, "--batch-size", "200"}
+
+	// Early (the registry and domains written, no memory), mid-way through the memories, and
+	// after every row but before the vector index build (the index was dropped for the load).
+	for _, point := range []string{"memories:1", "memories:4", "index"} {
+		m.killAt(point, args...)
+	}
+	m.killAt("index", args...) // killed again where the index is still missing
+	var rep struct {
+		Tables []struct {
+			Table                          string
+			Read, Copied, Skipped, Refused int
+		}
+		IndexBuilt bool `json:"index_built"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(m.ok(append(args, "--json")...)), &rep))
+	require.True(t, rep.IndexBuilt, "the run after the kill builds the index the killed one dropped")
+	require.Equal(t, want, postgresDump(t, url), "every row exactly once")
+	require.Equal(t, before, fileHash(t, m.db), "the source file is unchanged")
+	requireIndex(t, url)
+
+	out := m.ok(args...)
+	require.Contains(t, out, "nothing to copy: every row is already in the destination")
+
+	// The reverse direction, killed mid-way through the edges.
+	back := newMachine(t, "hash-768")
+	rargs := []string{"--config", back.home + "/vestige.toml", "migrate", "copy", "--from", "postgres", "--to", "sqlite",
+		"--postgres-url", url, "--batch-size", "100"}
+	back.killAt("edges:2", rargs...)
+	back.ok(rargs...)
+	require.Equal(t, want, sqliteDump(t, back.db))
+}
+
+func requireIndex(t *testing.T, url string) {
+	t.Helper()
+	st, err := pgstore.Open(context.Background(), pgstore.Options{URL: url})
+	require.NoError(t, err)
+	defer st.Close()
+	present, wanted, err := st.VectorIndexState(context.Background())
+	require.NoError(t, err)
+	require.True(t, present && wanted, "HNSW index present")
+}
+
+// TestReembedKilledAndRunAgain kills a re-embed mid-batch, before the index build and inside
+// the switching transaction, on both backends; searches work between the runs (on the old
+// model), and the last run finishes: every vector is the new model's, the registry says so,
+// and nothing else changed.
+func TestReembedKilledAndRunAgain(t *testing.T) {
+	t.Parallel()
+	shape := transfertest.Shape{Memories: 600, Scheduling: 200, Edges: 100, ReviewEvents: 20, Domains: 2}
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			m := newMachine(t, "hash-768")
+			var base []string
+			var open func() (store.Store, store.Dumper, func())
+			if backend == "postgres" {
+				url := testdb.New(t)
+				fillPostgres(t, url, shape, 768)
+				base = []string{"--postgres-url", url}
+				open = func() (store.Store, store.Dumper, func()) {
+					st, err := pgstore.Open(context.Background(), pgstore.Options{URL: url})
+					require.NoError(t, err)
+					return st, st, func() { _ = st.Close() }
+				}
+			} else {
+				m.fillSQLite(shape, 768)
+				open = func() (store.Store, store.Dumper, func()) {
+					st, err := sqlitestore.Open(context.Background(), m.db)
+					require.NoError(t, err)
+					return st, st, func() { _ = st.Close() }
+				}
+			}
+			args := append(append([]string{}, base...), "migrate", "reembed", "--model", "hash-1024", "--yes", "--batch-size", "100")
+
+			m.killAt("batch:2", args...)
+			m.ok(append(append([]string{}, base...), "search", "deploy pipeline", "--limit", "3")...)
+			m.killAt("index", args...)
+			// A memory changed meanwhile (with the old model, still the registered one) is
+			// re-embedded inside the switch: kill it there.
+			changed := transfertest.ID(7).String()
+			m.ok(append(append([]string{}, base...), "update", changed, "--content", "changed while re-embedding: zanzibar")...)
+			m.killAt("switch", args...)
+			out := m.ok(append(append([]string{}, base...), "search", "zanzibar", "--limit", "3")...)
+			require.Contains(t, out, changed, "searches still answer on the old model")
+			st, d, done := open()
+			mid := withoutVectors(dumpOf(t, d))
+			model, err := st.Model(context.Background())
+			require.NoError(t, err)
+			require.Equal(t, 768, model.Dimension, "the killed switch changed nothing")
+			done()
+
+			res := m.ok(append(args, "--json")...)
+			var rep struct {
+				Resumed bool `json:"resumed"`
+				To      store.ModelSignature
+			}
+			require.NoError(t, json.Unmarshal([]byte(res), &rep))
+			require.True(t, rep.Resumed)
+
+			st, d, done = open()
+			defer done()
+			model, err = st.Model(context.Background())
+			require.NoError(t, err)
+			require.Equal(t, rep.To, *model)
+			require.Equal(t, 1024, model.Dimension)
+			require.Equal(t, mid, withoutVectors(dumpOf(t, d)), "ids, content, times, scheduling, edges untouched")
+			next := hash(t, 1024)
+			var n int
+			require.NoError(t, d.Dump(context.Background(), func(r store.Record) error {
+				if r.Memory == nil {
+					return nil
+				}
+				n++
+				want, err := next.Embed(context.Background(), r.Memory.Content)
+				require.NoError(t, err)
+				require.Equal(t, want, r.Memory.Embedding, "memory %s", r.Memory.ID)
+				return nil
+			}))
+			require.Equal(t, shape.Memories, n)
+			if pg, ok := st.(*pgstore.Store); ok {
+				present, wanted, err := pg.VectorIndexState(context.Background())
+				require.NoError(t, err)
+				require.True(t, present && wanted)
+			}
+			if backend == "sqlite" {
+				requireSQLiteTriggers(t, m.db)
+			}
+			out = m.ok(append(base, "--config", m.home+"/vestige.toml", "migrate", "reembed", "--model", "hash-1024", "--yes")...)
+			require.Contains(t, out, "nothing to re-embed")
+		})
+	}
+}
+
+func dumpOf(t *testing.T, d store.Dumper) []any {
+	return exportOf(t, func() (store.Dumper, func()) { return d, func() {} })
+}
+
+func withoutVectors(recs []any) []any {
+	out := make([]any, 0, len(recs))
+	for _, r := range recs {
+		m := r.(map[string]any)
+		switch m["type"] {
+		case store.RecordEmbeddingModel:
+			continue
+		case store.RecordMemory:
+			c := map[string]any{}
+			for k, v := range m {
+				if k != "embedding" {
+					c[k] = v
+				}
+			}
+			m = c
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// requireSQLiteTriggers checks that the switch put back the update triggers it dropped for
+// its one statement, and left none of its own tables.
+func requireSQLiteTriggers(t *testing.T, path string) {
+	t.Helper()
+	conn, err := sqlite.OpenConn(path, sqlite.OpenReadOnly)
+	require.NoError(t, err)
+	defer conn.Close()
+	var names []string
+	require.NoError(t, sqlitex.ExecuteTransient(conn, `SELECT name FROM sqlite_master
+		WHERE name IN ('trg_memories_values_update', 'trg_memories_check_embedding_update')
+		   OR name LIKE 'vestige_reembed%' ORDER BY name`, &sqlitex.ExecOptions{
+		ResultFunc: func(stmt *sqlite.Stmt) error { names = append(names, stmt.ColumnText(0)); return nil }}))
+	require.Equal(t, []string{"trg_memories_check_embedding_update", "trg_memories_values_update"}, names)
+}
