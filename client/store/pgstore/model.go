@@ -78,7 +78,8 @@ func (s *Store) Stats(ctx context.Context) (store.Stats, error) {
 }
 
 // vacuumTables are the tables of the store (not tern's, not the functions' hash).
-const vacuumTables = `memories, scheduling, edges, domains, embedding_model, review_events, fsrs_parameters`
+const vacuumTables = `memories, scheduling, edges, domains, embedding_model, review_events, fsrs_parameters, new_cards, ` +
+	`memory_terms, term_stats, memory_count_shards`
 
 // Vacuum reclaims dead rows and refreshes the planner's statistics of the store's tables.
 // VACUUM cannot run inside a transaction block, so it goes by the simple protocol alone.
