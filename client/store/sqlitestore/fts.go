@@ -123,59 +123,42 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 		}
 	}
 	slices.SortStableFunc(byDF, func(a, b int) int { return int(dfs[a] - dfs[b]) })
-	retrieval := map[int]bool{}
+	retrieval := make([]bool, len(terms))
+	nRetrieval := 0
 	var cumulative int64
 	for _, i := range byDF {
-		if len(retrieval) > 0 && cumulative+dfs[i] > candidateBound {
+		if nRetrieval > 0 && cumulative+dfs[i] > candidateBound {
 			break
 		}
 		retrieval[i] = true
+		nRetrieval++
 		cumulative += dfs[i]
 	}
-	if len(retrieval) == 0 {
+	if nRetrieval == 0 {
 		return nil, nil
 	}
 
-	// Weighted occurrences per memory and term; a memory is a candidate when it holds a
-	// retrieval term (rare) or, failing a full page from those, any term (all).
-	tf := map[int64][]float64{}
-	candidate := map[int64]bool{}
-	anyTerm := map[int64]bool{}
-	matched := make([]string, len(byDF))
-	for j, i := range byDF {
-		matched[j] = terms[i]
+	// The retrieval terms' memories are the candidates; the other terms add only to them.
+	tf := newTermFreqs(len(terms))
+	for _, i := range byDF {
+		if err := tf.read(conn, terms[i], i, retrieval[i]); err != nil {
+			return nil, err
+		}
 	}
-	err = query(conn, `SELECT term, doc, col FROM memories_fts_instances WHERE term IN (SELECT value FROM json_each(?1))`,
-		func(stmt *sqlite.Stmt) error {
-			i, ok := index[stmt.ColumnText(0)]
-			if !ok {
-				return nil
-			}
-			rid := stmt.ColumnInt64(1)
-			w := tf[rid]
-			if w == nil {
-				w = make([]float64, len(terms))
-				tf[rid] = w
-			}
-			w[i] += 1.0 / (1.0 / columnWeight(stmt.ColumnText(2)))
-			if retrieval[i] {
-				candidate[rid] = true
-			}
-			anyTerm[rid] = true
-			return nil
-		}, matched)
-	if err != nil {
-		return nil, err
-	}
-
-	hits, err := scoreCandidates(conn, f, candidate, tf, idfs)
+	hits, err := topHits(conn, f, tf, idfs, limit)
 	if err != nil {
 		return nil, err
 	}
 	// The bound never costs a page: when the rare terms' matches that pass the filters cannot
 	// fill it, every term retrieves.
-	if len(retrieval) < len(byDF) && len(hits) < limit {
-		if hits, err = scoreCandidates(conn, f, anyTerm, tf, idfs); err != nil {
+	if nRetrieval < len(byDF) && len(hits) < limit {
+		tf = newTermFreqs(len(terms))
+		for _, i := range byDF {
+			if err := tf.read(conn, terms[i], i, true); err != nil {
+				return nil, err
+			}
+		}
+		if hits, err = topHits(conn, f, tf, idfs, limit); err != nil {
 			return nil, err
 		}
 	}
@@ -189,28 +172,113 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	return hits, nil
 }
 
-// scoreCandidates scores the candidates that pass the filters (in no particular order).
-func scoreCandidates(conn *sqlite.Conn, f filter, candidate map[int64]bool, tf map[int64][]float64, idfs []float64) ([]branchHit, error) {
-	rids := make([]int64, 0, len(candidate))
-	for rid := range candidate {
-		rids = append(rids, rid)
-	}
-	var hits []branchHit
-	err := query(conn, `SELECT m.rid, m.id FROM memories m
-		 WHERE m.rid IN (SELECT value FROM json_each(?1))`+f.clause()+` LIMIT ?8`,
-		func(stmt *sqlite.Stmt) error {
-			var score float64
-			for i, w := range tf[stmt.ColumnInt64(0)] {
-				if w > 0 {
-					// ts_rank_cd returns float4.
-					t := float64(float32(w))
-					score += idfs[i] * t * (bm25K1 + 1) / (t + bm25K1)
-				}
+// termFreqs holds the weighted occurrences (tf) of each query term in each candidate memory.
+type termFreqs struct {
+	terms int
+	slot  map[int64]int // rid → its row in w
+	rids  []int64       // by row
+	w     []float64     // row-major: w[row*terms+i] is the tf of term i
+}
+
+func newTermFreqs(terms int) *termFreqs {
+	return &termFreqs{terms: terms, slot: map[int64]int{}}
+}
+
+// occurrenceWeight is what one occurrence adds to tf, by column (0 content, 1 node type,
+// 2 tags; the CASE of termInstances): 1/(1/weight), the arithmetic of ts_rank_cd.
+var occurrenceWeight = [3]float64{1.0 / (1.0 / columnWeight("content")), 1.0 / (1.0 / columnWeight("node_type")), 1.0 / (1.0 / columnWeight("tags"))}
+
+// termInstances lists a term's occurrences, memory by memory (fts5vocab's order: rowid, then
+// column and offset), each with its column as an index into occurrenceWeight. One term per
+// statement: fts5vocab seeks to an equal term, and the term's text is not copied per row.
+const termInstances = `SELECT doc, CASE col WHEN 'content' THEN 0 WHEN 'node_type' THEN 1 ELSE 2 END
+	FROM memories_fts_instances WHERE term = ?1`
+
+// read adds term i's occurrences: to every memory holding it when add, else only to the
+// memories already held. Each (memory, term) sums its occurrences in index order, as before
+// and as ts_rank_cd does, so the sums are the same to the bit.
+func (t *termFreqs) read(conn *sqlite.Conn, term string, i int, add bool) error {
+	last, row := int64(0), -1
+	first := true
+	return query(conn, termInstances, func(stmt *sqlite.Stmt) error {
+		rid := stmt.ColumnInt64(0)
+		if first || rid != last {
+			first, last = false, rid
+			r, ok := t.slot[rid]
+			switch {
+			case ok:
+				row = r
+			case add:
+				row = len(t.rids)
+				t.slot[rid] = row
+				t.rids = append(t.rids, rid)
+				t.w = append(t.w, make([]float64, t.terms)...)
+			default:
+				row = -1
 			}
-			hits = append(hits, branchHit{id: stmt.ColumnText(1), score: score})
-			return nil
-		}, f.args(jsonInts(rids), -1)...)
-	return hits, err
+		}
+		if row >= 0 {
+			t.w[row*t.terms+i] += occurrenceWeight[stmt.ColumnInt(1)]
+		}
+		return nil
+	}, term)
+}
+
+// score is the memory's score from its row of tf, summed in query order.
+func (t *termFreqs) score(row int, idfs []float64) float64 {
+	var score float64
+	for i, w := range t.w[row*t.terms : (row+1)*t.terms] {
+		if w > 0 {
+			// ts_rank_cd returns float4.
+			tf := float64(float32(w))
+			score += idfs[i] * tf * (bm25K1 + 1) / (tf + bm25K1)
+		}
+	}
+	return score
+}
+
+// topHits returns the best candidates that pass the filters: at least limit of them (with
+// every candidate whose score equals a returned one), or all when fewer pass; in no
+// particular order. Scores need no row, so only the best candidates' rows are read (for the
+// id and the filters), in batches down the scores: a batch ends where the score changes, so
+// once limit candidates pass, every later one scores lower than all of them.
+func topHits(conn *sqlite.Conn, f filter, t *termFreqs, idfs []float64, limit int) ([]branchHit, error) {
+	type scored struct {
+		rid   int64
+		score float64
+	}
+	all := make([]scored, len(t.rids))
+	for row, rid := range t.rids {
+		all[row] = scored{rid, t.score(row, idfs)}
+	}
+	slices.SortFunc(all, func(a, b scored) int {
+		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.rid, b.rid))
+	})
+	var hits []branchHit
+	batch := max(limit, 16)
+	for start := 0; start < len(all) && len(hits) < limit; {
+		end := min(start+batch, len(all))
+		for end < len(all) && all[end].score == all[end-1].score {
+			end++
+		}
+		score := make(map[int64]float64, end-start)
+		rids := make([]int64, 0, end-start)
+		for _, c := range all[start:end] {
+			score[c.rid] = c.score
+			rids = append(rids, c.rid)
+		}
+		err := query(conn, `SELECT m.rid, m.id FROM memories m
+			 WHERE m.rid IN (SELECT value FROM json_each(?1))`+f.clause()+` LIMIT ?8`,
+			func(stmt *sqlite.Stmt) error {
+				hits = append(hits, branchHit{id: stmt.ColumnText(1), score: score[stmt.ColumnInt64(0)]})
+				return nil
+			}, f.args(jsonInts(rids), -1)...)
+		if err != nil {
+			return nil, err
+		}
+		start, batch = end, 2*batch
+	}
+	return hits, nil
 }
 
 // queryTokenizer must be the tokenize option of memories_fts (sql/sqlite/001_init.sql), so
