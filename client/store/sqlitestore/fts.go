@@ -92,20 +92,14 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	}); err != nil {
 		return nil, err
 	}
-	index := make(map[string]int, len(terms))
-	for i, t := range terms {
-		index[t] = i
-	}
 	dfs := make([]int64, len(terms))
-	err = query(conn, `SELECT term, doc FROM memories_fts_terms WHERE term IN (SELECT value FROM json_each(?1))`,
-		func(stmt *sqlite.Stmt) error {
-			if i, ok := index[stmt.ColumnText(0)]; ok {
-				dfs[i] = stmt.ColumnInt64(1)
-			}
+	for i, t := range terms {
+		if _, err := queryOne(conn, `SELECT doc FROM memories_fts_terms WHERE term = ?1`, func(stmt *sqlite.Stmt) error {
+			dfs[i] = stmt.ColumnInt64(0)
 			return nil
-		}, terms)
-	if err != nil {
-		return nil, err
+		}, t); err != nil {
+			return nil, err
+		}
 	}
 	// N is never below a df (vestige_fts_ranked's rule, for estimates that lag behind
 	// counts; here both are exact), so the logarithm's argument stays > 0.
@@ -184,15 +178,19 @@ func newTermFreqs(terms int) *termFreqs {
 	return &termFreqs{terms: terms, slot: map[int64]int{}}
 }
 
-// occurrenceWeight is what one occurrence adds to tf, by column (0 content, 1 node type,
-// 2 tags; the CASE of termInstances): 1/(1/weight), the arithmetic of ts_rank_cd.
-var occurrenceWeight = [3]float64{1.0 / (1.0 / columnWeight("content")), 1.0 / (1.0 / columnWeight("node_type")), 1.0 / (1.0 / columnWeight("tags"))}
+// occurrenceWeight is what one occurrence adds to tf, by the first letter of its column's
+// name (content, node_type, tags: distinct, and read without copying the name per row):
+// 1/(1/weight), the arithmetic of ts_rank_cd.
+var occurrenceWeight = [256]float64{
+	'c': 1.0 / (1.0 / columnWeight("content")),
+	'n': 1.0 / (1.0 / columnWeight("node_type")),
+	't': 1.0 / (1.0 / columnWeight("tags")),
+}
 
 // termInstances lists a term's occurrences, memory by memory (fts5vocab's order: rowid, then
-// column and offset), each with its column as an index into occurrenceWeight. One term per
-// statement: fts5vocab seeks to an equal term, and the term's text is not copied per row.
-const termInstances = `SELECT doc, CASE col WHEN 'content' THEN 0 WHEN 'node_type' THEN 1 ELSE 2 END
-	FROM memories_fts_instances WHERE term = ?1`
+// column and offset). One term per statement: fts5vocab seeks to an equal term, and the
+// term's text is not copied per row.
+const termInstances = `SELECT doc, col FROM memories_fts_instances WHERE term = ?1`
 
 // read adds term i's occurrences: to every memory holding it when add, else only to the
 // memories already held. Each (memory, term) sums its occurrences in index order, as before
@@ -218,7 +216,9 @@ func (t *termFreqs) read(conn *sqlite.Conn, term string, i int, add bool) error 
 			}
 		}
 		if row >= 0 {
-			t.w[row*t.terms+i] += occurrenceWeight[stmt.ColumnInt(1)]
+			var col [1]byte
+			stmt.ColumnBytes(1, col[:])
+			t.w[row*t.terms+i] += occurrenceWeight[col[0]]
 		}
 		return nil
 	}, term)
