@@ -92,14 +92,17 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	}); err != nil {
 		return nil, err
 	}
+	// One statement for all terms: each fts5vocab cursor opened costs a statement of its own
+	// inside FTS5, and CROSS JOIN keeps json_each outside, so each term is one seek (the key
+	// of the array names the term; no term's text is copied per row).
 	dfs := make([]int64, len(terms))
-	for i, t := range terms {
-		if _, err := queryOne(conn, `SELECT doc FROM memories_fts_terms WHERE term = ?1`, func(stmt *sqlite.Stmt) error {
-			dfs[i] = stmt.ColumnInt64(0)
+	err = query(conn, `SELECT j.key, v.doc FROM json_each(?1) AS j CROSS JOIN memories_fts_terms AS v WHERE v.term = j.value`,
+		func(stmt *sqlite.Stmt) error {
+			dfs[stmt.ColumnInt(0)] = stmt.ColumnInt64(1)
 			return nil
-		}, t); err != nil {
-			return nil, err
-		}
+		}, terms)
+	if err != nil {
+		return nil, err
 	}
 	// N is never below a df (vestige_fts_ranked's rule, for estimates that lag behind
 	// counts; here both are exact), so the logarithm's argument stays > 0.
@@ -133,11 +136,9 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	}
 
 	// The retrieval terms' memories are the candidates; the other terms add only to them.
-	tf := newTermFreqs(len(terms))
-	for _, i := range byDF {
-		if err := tf.read(conn, terms[i], i, retrieval[i]); err != nil {
-			return nil, err
-		}
+	tf := newTermFreqs(len(terms), int(cumulative))
+	if err := tf.read(conn, terms, byDF, nRetrieval); err != nil {
+		return nil, err
 	}
 	hits, err := topHits(conn, f, tf, idfs, limit)
 	if err != nil {
@@ -146,11 +147,9 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	// The bound never costs a page: when the rare terms' matches that pass the filters cannot
 	// fill it, every term retrieves.
 	if nRetrieval < len(byDF) && len(hits) < limit {
-		tf = newTermFreqs(len(terms))
-		for _, i := range byDF {
-			if err := tf.read(conn, terms[i], i, true); err != nil {
-				return nil, err
-			}
+		tf = newTermFreqs(len(terms), 0)
+		if err := tf.read(conn, terms, byDF, len(byDF)); err != nil {
+			return nil, err
 		}
 		if hits, err = topHits(conn, f, tf, idfs, limit); err != nil {
 			return nil, err
@@ -174,8 +173,10 @@ type termFreqs struct {
 	w     []float64     // row-major: w[row*terms+i] is the tf of term i
 }
 
-func newTermFreqs(terms int) *termFreqs {
-	return &termFreqs{terms: terms, slot: map[int64]int{}}
+// newTermFreqs makes room for about capacity memories.
+func newTermFreqs(terms, capacity int) *termFreqs {
+	return &termFreqs{terms: terms, slot: make(map[int64]int, capacity),
+		rids: make([]int64, 0, capacity), w: make([]float64, 0, capacity*terms)}
 }
 
 // occurrenceWeight is what one occurrence adds to tf, by the first letter of its column's
@@ -188,40 +189,48 @@ var occurrenceWeight = [256]float64{
 }
 
 // termInstances lists a term's occurrences, memory by memory (fts5vocab's order: rowid, then
-// column and offset). One term per statement: fts5vocab seeks to an equal term, and the
-// term's text is not copied per row.
+// column and offset). One term per statement: fts5vocab seeks to an equal term, and neither
+// the term's text nor a list of terms is read per row (measured: a CROSS JOIN over the list,
+// as for the dfs, costs more per row than it saves in cursors opened).
 const termInstances = `SELECT doc, col FROM memories_fts_instances WHERE term = ?1`
 
-// read adds term i's occurrences: to every memory holding it when add, else only to the
-// memories already held. Each (memory, term) sums its occurrences in index order, as before
-// and as ts_rank_cd does, so the sums are the same to the bit.
-func (t *termFreqs) read(conn *sqlite.Conn, term string, i int, add bool) error {
-	last, row := int64(0), -1
-	first := true
-	return query(conn, termInstances, func(stmt *sqlite.Stmt) error {
-		rid := stmt.ColumnInt64(0)
-		if first || rid != last {
-			first, last = false, rid
-			r, ok := t.slot[rid]
-			switch {
-			case ok:
-				row = r
-			case add:
-				row = len(t.rids)
-				t.slot[rid] = row
-				t.rids = append(t.rids, rid)
-				t.w = append(t.w, make([]float64, t.terms)...)
-			default:
-				row = -1
+// read adds the occurrences of terms[order[0]], terms[order[1]], …: the first adders of them
+// add every memory holding them, the others only add to the memories already held. Each
+// (memory, term) sums its occurrences in index order, as ts_rank_cd does, so the sums are
+// the same to the bit whatever the order of the terms.
+func (t *termFreqs) read(conn *sqlite.Conn, terms []string, order []int, adders int) error {
+	for k, i := range order {
+		last, row := int64(0), -1
+		first := true
+		err := query(conn, termInstances, func(stmt *sqlite.Stmt) error {
+			rid := stmt.ColumnInt64(0)
+			if first || rid != last {
+				first, last = false, rid
+				r, ok := t.slot[rid]
+				switch {
+				case ok:
+					row = r
+				case k < adders:
+					row = len(t.rids)
+					t.slot[rid] = row
+					t.rids = append(t.rids, rid)
+					t.w = append(t.w, make([]float64, t.terms)...)
+				default:
+					row = -1
+				}
 			}
+			if row >= 0 {
+				var col [1]byte
+				stmt.ColumnBytes(1, col[:])
+				t.w[row*t.terms+i] += occurrenceWeight[col[0]]
+			}
+			return nil
+		}, terms[i])
+		if err != nil {
+			return err
 		}
-		if row >= 0 {
-			var col [1]byte
-			stmt.ColumnBytes(1, col[:])
-			t.w[row*t.terms+i] += occurrenceWeight[col[0]]
-		}
-		return nil
-	}, term)
+	}
+	return nil
 }
 
 // score is the memory's score from its row of tf, summed in query order.
