@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"cmp"
+	"container/heap"
 	"math"
 	"slices"
 	"strconv"
@@ -260,19 +261,28 @@ func topHits(conn *sqlite.Conn, f filter, t *termFreqs, idfs []float64, limit in
 	for row, rid := range t.rids {
 		all[row] = scored{rid, t.score(row, idfs)}
 	}
-	slices.SortFunc(all, func(a, b scored) int {
-		return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.rid, b.rid))
-	})
 	var hits []branchHit
 	batch := max(limit, 16)
-	for start := 0; start < len(all) && len(hits) < limit; {
-		end := min(start+batch, len(all))
-		for end < len(all) && all[end].score == all[end-1].score {
-			end++
+	for rest := all; len(rest) > 0 && len(hits) < limit; batch *= 2 {
+		// The next batch: the best batch candidates left and all tied with the last of them.
+		// Selected, not sorted: the caller sorts the few hits.
+		next := rest
+		if len(rest) > batch {
+			th := kthLargest(rest, batch, func(c scored) float64 { return c.score })
+			n := 0
+			for j := range rest {
+				if rest[j].score >= th {
+					rest[n], rest[j] = rest[j], rest[n]
+					n++
+				}
+			}
+			next, rest = rest[:n], rest[n:]
+		} else {
+			rest = nil
 		}
-		score := make(map[int64]float64, end-start)
-		rids := make([]int64, 0, end-start)
-		for _, c := range all[start:end] {
+		score := make(map[int64]float64, len(next))
+		rids := make([]int64, 0, len(next))
+		for _, c := range next {
 			score[c.rid] = c.score
 			rids = append(rids, c.rid)
 		}
@@ -285,9 +295,39 @@ func topHits(conn *sqlite.Conn, f filter, t *termFreqs, idfs []float64, limit in
 		if err != nil {
 			return nil, err
 		}
-		start, batch = end, 2*batch
 	}
 	return hits, nil
+}
+
+// kthLargest is the k-th largest of the values of xs (1 ≤ k ≤ len(xs)), by a min-heap of
+// the k largest seen: O(n log k) where sorting all would be O(n log n).
+func kthLargest[T any](xs []T, k int, value func(T) float64) float64 {
+	h := make(floatHeap, k)
+	for i := range k {
+		h[i] = value(xs[i])
+	}
+	heap.Init(&h)
+	for _, x := range xs[k:] {
+		if v := value(x); v > h[0] {
+			h[0] = v
+			heap.Fix(&h, 0)
+		}
+	}
+	return h[0]
+}
+
+// floatHeap is a min-heap of float64 for container/heap.
+type floatHeap []float64
+
+func (h floatHeap) Len() int           { return len(h) }
+func (h floatHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h floatHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *floatHeap) Push(x any)        { *h = append(*h, x.(float64)) }
+func (h *floatHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // queryTokenizer must be the tokenize option of memories_fts (sql/sqlite/001_init.sql), so
