@@ -353,10 +353,8 @@ func prepareStemmer(conn *sqlite.Conn) error {
 // word splitting into several would make, by term), at most maxQueryTerms: the lexemes of
 // vestige_fts_terms, in its order.
 func stems(conn *sqlite.Conn, q string) ([]string, error) {
-	if err := exec(conn, `DELETE FROM temp.vestige_query`); err != nil {
-		return nil, err
-	}
-	if err := exec(conn, `INSERT INTO temp.vestige_query (rowid, q) VALUES (1, ?1)`, q); err != nil {
+	// One statement: FTS5 deletes the previous query's row itself on REPLACE.
+	if err := exec(conn, `INSERT OR REPLACE INTO temp.vestige_query (rowid, q) VALUES (1, ?1)`, q); err != nil {
 		return nil, err
 	}
 	var terms []string
