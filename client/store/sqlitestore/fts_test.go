@@ -24,10 +24,9 @@ func TestFTSPageIsThePrefixOfTheRanking(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
 	type mem struct {
-		words        []string
-		domain, tag  string
-		id           uuid.UUID
-		matchesAlpha bool
+		words       []string
+		domain, tag string
+		id          uuid.UUID
 	}
 	var mems []mem
 	var recs []store.Record
