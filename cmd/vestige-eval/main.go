@@ -4,7 +4,7 @@
 // in modes fts, vector and hybrid (the default search), and prints nDCG@10, recall@10 and
 // p50/p99 latency per backend and mode, then how far the backends agree.
 //
-//	go run ./cmd/vestige-eval [-dir DIR] [-sets scifact,locomo] [-backends sqlite,postgres]
+//	go run ./cmd/vestige-eval [-dir DIR] [-sets scifact,locomo] [-backends sqlite,postgres] [-cpuprofile FILE]
 //
 // The sets are read from -dir, else VESTIGE_RETRIEVAL_DIR, else ../shared/testdata/retrieval
 // (relative to the repository). Postgres is the server at -pg, else VESTIGE_EVAL_DATABASE_URL,
@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -49,6 +50,7 @@ func run(ctx context.Context, args []string) error {
 		"Postgres server on which a database is created for the run and dropped after")
 	model := fl.String("model", embedder.DefaultModel, "embedder")
 	keep := fl.Bool("keep", false, "keep each Postgres database (its URL is printed) for profiling, instead of dropping it")
+	cpuProfile := fl.String("cpuprofile", "", "write a CPU profile of the searches (not the loading) to FILE.SET.BACKEND")
 	weights := fl.String("vector-weights", "", "also run hybrid with full-text weight 1 and each of these vector weights (comma-separated)")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -79,7 +81,11 @@ func run(ctx context.Context, args []string) error {
 		answers := map[string]map[string][][]string{} // variant → backend → answers
 		var ran []string
 		for _, b := range split(*backends) {
-			res, err := runBackend(ctx, b, *pgURL, *keep, emb, set, variants)
+			prof := ""
+			if *cpuProfile != "" {
+				prof = *cpuProfile + "." + name + "." + b
+			}
+			res, err := runBackend(ctx, b, *pgURL, *keep, prof, emb, set, variants)
 			if err != nil {
 				return err
 			}
@@ -105,7 +111,7 @@ func run(ctx context.Context, args []string) error {
 	return nil
 }
 
-func runBackend(ctx context.Context, backend, pgURL string, keep bool, emb embedder.Embedder, set eval.Set, variants []eval.Variant) ([]eval.Result, error) {
+func runBackend(ctx context.Context, backend, pgURL string, keep bool, profile string, emb embedder.Embedder, set eval.Set, variants []eval.Variant) (_ []eval.Result, err error) {
 	cl, done, err := open(ctx, backend, pgURL, keep, emb)
 	if err != nil {
 		return nil, err
@@ -115,6 +121,13 @@ func runBackend(ctx context.Context, backend, pgURL string, keep bool, emb embed
 	if err != nil {
 		return nil, err
 	}
+	if profile != "" {
+		stop, err := startProfile(profile)
+		if err != nil {
+			return nil, err
+		}
+		defer func() { err = errors.Join(err, stop()) }()
+	}
 	out := make([]eval.Result, len(variants))
 	for i, v := range variants {
 		if out[i], err = eval.Run(ctx, cl, set, docOf, v); err != nil {
@@ -122,6 +135,22 @@ func runBackend(ctx context.Context, backend, pgURL string, keep bool, emb embed
 		}
 	}
 	return out, nil
+}
+
+// startProfile starts a CPU profile written to path; the function returned stops it.
+func startProfile(path string) (func() error, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}, nil
 }
 
 func ms(d interface{ Seconds() float64 }) float64 { return d.Seconds() * 1000 }

@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"cmp"
+	"container/heap"
 	"math"
 	"slices"
 	"strconv"
@@ -92,16 +93,13 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	}); err != nil {
 		return nil, err
 	}
-	index := make(map[string]int, len(terms))
-	for i, t := range terms {
-		index[t] = i
-	}
+	// One statement for all terms: each fts5vocab cursor opened costs a statement of its own
+	// inside FTS5, and CROSS JOIN keeps json_each outside, so each term is one seek (the key
+	// of the array names the term; no term's text is copied per row).
 	dfs := make([]int64, len(terms))
-	err = query(conn, `SELECT term, doc FROM memories_fts_terms WHERE term IN (SELECT value FROM json_each(?1))`,
+	err = query(conn, `SELECT j.key, v.doc FROM json_each(?1) AS j CROSS JOIN memories_fts_terms AS v WHERE v.term = j.value`,
 		func(stmt *sqlite.Stmt) error {
-			if i, ok := index[stmt.ColumnText(0)]; ok {
-				dfs[i] = stmt.ColumnInt64(1)
-			}
+			dfs[stmt.ColumnInt(0)] = stmt.ColumnInt64(1)
 			return nil
 		}, terms)
 	if err != nil {
@@ -123,59 +121,38 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 		}
 	}
 	slices.SortStableFunc(byDF, func(a, b int) int { return int(dfs[a] - dfs[b]) })
-	retrieval := map[int]bool{}
+	retrieval := make([]bool, len(terms))
+	nRetrieval := 0
 	var cumulative int64
 	for _, i := range byDF {
-		if len(retrieval) > 0 && cumulative+dfs[i] > candidateBound {
+		if nRetrieval > 0 && cumulative+dfs[i] > candidateBound {
 			break
 		}
 		retrieval[i] = true
+		nRetrieval++
 		cumulative += dfs[i]
 	}
-	if len(retrieval) == 0 {
+	if nRetrieval == 0 {
 		return nil, nil
 	}
 
-	// Weighted occurrences per memory and term; a memory is a candidate when it holds a
-	// retrieval term (rare) or, failing a full page from those, any term (all).
-	tf := map[int64][]float64{}
-	candidate := map[int64]bool{}
-	anyTerm := map[int64]bool{}
-	matched := make([]string, len(byDF))
-	for j, i := range byDF {
-		matched[j] = terms[i]
-	}
-	err = query(conn, `SELECT term, doc, col FROM memories_fts_instances WHERE term IN (SELECT value FROM json_each(?1))`,
-		func(stmt *sqlite.Stmt) error {
-			i, ok := index[stmt.ColumnText(0)]
-			if !ok {
-				return nil
-			}
-			rid := stmt.ColumnInt64(1)
-			w := tf[rid]
-			if w == nil {
-				w = make([]float64, len(terms))
-				tf[rid] = w
-			}
-			w[i] += 1.0 / (1.0 / columnWeight(stmt.ColumnText(2)))
-			if retrieval[i] {
-				candidate[rid] = true
-			}
-			anyTerm[rid] = true
-			return nil
-		}, matched)
-	if err != nil {
+	// The retrieval terms' memories are the candidates; the other terms add only to them.
+	tf := newTermFreqs(len(terms), int(cumulative))
+	if err := tf.read(conn, terms, byDF, nRetrieval); err != nil {
 		return nil, err
 	}
-
-	hits, err := scoreCandidates(conn, f, candidate, tf, idfs)
+	hits, err := topHits(conn, f, tf, idfs, limit)
 	if err != nil {
 		return nil, err
 	}
 	// The bound never costs a page: when the rare terms' matches that pass the filters cannot
 	// fill it, every term retrieves.
-	if len(retrieval) < len(byDF) && len(hits) < limit {
-		if hits, err = scoreCandidates(conn, f, anyTerm, tf, idfs); err != nil {
+	if nRetrieval < len(byDF) && len(hits) < limit {
+		tf = newTermFreqs(len(terms), 0)
+		if err := tf.read(conn, terms, byDF, len(byDF)); err != nil {
+			return nil, err
+		}
+		if hits, err = topHits(conn, f, tf, idfs, limit); err != nil {
 			return nil, err
 		}
 	}
@@ -189,28 +166,168 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	return hits, nil
 }
 
-// scoreCandidates scores the candidates that pass the filters (in no particular order).
-func scoreCandidates(conn *sqlite.Conn, f filter, candidate map[int64]bool, tf map[int64][]float64, idfs []float64) ([]branchHit, error) {
-	rids := make([]int64, 0, len(candidate))
-	for rid := range candidate {
-		rids = append(rids, rid)
-	}
-	var hits []branchHit
-	err := query(conn, `SELECT m.rid, m.id FROM memories m
-		 WHERE m.rid IN (SELECT value FROM json_each(?1))`+f.clause()+` LIMIT ?8`,
-		func(stmt *sqlite.Stmt) error {
-			var score float64
-			for i, w := range tf[stmt.ColumnInt64(0)] {
-				if w > 0 {
-					// ts_rank_cd returns float4.
-					t := float64(float32(w))
-					score += idfs[i] * t * (bm25K1 + 1) / (t + bm25K1)
+// termFreqs holds the weighted occurrences (tf) of each query term in each candidate memory.
+type termFreqs struct {
+	terms int
+	slot  map[int64]int // rid → its row in w
+	rids  []int64       // by row
+	w     []float64     // row-major: w[row*terms+i] is the tf of term i
+}
+
+// newTermFreqs makes room for about capacity memories.
+func newTermFreqs(terms, capacity int) *termFreqs {
+	return &termFreqs{terms: terms, slot: make(map[int64]int, capacity),
+		rids: make([]int64, 0, capacity), w: make([]float64, 0, capacity*terms)}
+}
+
+// occurrenceWeight is what one occurrence adds to tf, by the first letter of its column's
+// name (content, node_type, tags: distinct, and read without copying the name per row):
+// 1/(1/weight), the arithmetic of ts_rank_cd.
+var occurrenceWeight = [256]float64{
+	'c': 1.0 / (1.0 / columnWeight("content")),
+	'n': 1.0 / (1.0 / columnWeight("node_type")),
+	't': 1.0 / (1.0 / columnWeight("tags")),
+}
+
+// termInstances lists a term's occurrences, memory by memory (fts5vocab's order: rowid, then
+// column and offset). One term per statement: fts5vocab seeks to an equal term, and neither
+// the term's text nor a list of terms is read per row (measured: a CROSS JOIN over the list,
+// as for the dfs, costs more per row than it saves in cursors opened).
+const termInstances = `SELECT doc, col FROM memories_fts_instances WHERE term = ?1`
+
+// read adds the occurrences of terms[order[0]], terms[order[1]], …: the first adders of them
+// add every memory holding them, the others only add to the memories already held. Each
+// (memory, term) sums its occurrences in index order, as ts_rank_cd does, so the sums are
+// the same to the bit whatever the order of the terms.
+func (t *termFreqs) read(conn *sqlite.Conn, terms []string, order []int, adders int) error {
+	for k, i := range order {
+		last, row := int64(0), -1
+		first := true
+		err := query(conn, termInstances, func(stmt *sqlite.Stmt) error {
+			rid := stmt.ColumnInt64(0)
+			if first || rid != last {
+				first, last = false, rid
+				r, ok := t.slot[rid]
+				switch {
+				case ok:
+					row = r
+				case k < adders:
+					row = len(t.rids)
+					t.slot[rid] = row
+					t.rids = append(t.rids, rid)
+					t.w = append(t.w, make([]float64, t.terms)...)
+				default:
+					row = -1
 				}
 			}
-			hits = append(hits, branchHit{id: stmt.ColumnText(1), score: score})
+			if row >= 0 {
+				var col [1]byte
+				stmt.ColumnBytes(1, col[:])
+				t.w[row*t.terms+i] += occurrenceWeight[col[0]]
+			}
 			return nil
-		}, f.args(jsonInts(rids), -1)...)
-	return hits, err
+		}, terms[i])
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// score is the memory's score from its row of tf, summed in query order.
+func (t *termFreqs) score(row int, idfs []float64) float64 {
+	var score float64
+	for i, w := range t.w[row*t.terms : (row+1)*t.terms] {
+		if w > 0 {
+			// ts_rank_cd returns float4.
+			tf := float64(float32(w))
+			score += idfs[i] * tf * (bm25K1 + 1) / (tf + bm25K1)
+		}
+	}
+	return score
+}
+
+// topHits returns the best candidates that pass the filters: at least limit of them (with
+// every candidate whose score equals a returned one), or all when fewer pass; in no
+// particular order. Scores need no row, so only the best candidates' rows are read (for the
+// id and the filters), in batches down the scores: a batch ends where the score changes, so
+// once limit candidates pass, every later one scores lower than all of them.
+func topHits(conn *sqlite.Conn, f filter, t *termFreqs, idfs []float64, limit int) ([]branchHit, error) {
+	type scored struct {
+		rid   int64
+		score float64
+	}
+	all := make([]scored, len(t.rids))
+	for row, rid := range t.rids {
+		all[row] = scored{rid, t.score(row, idfs)}
+	}
+	var hits []branchHit
+	batch := max(limit, 16)
+	for rest := all; len(rest) > 0 && len(hits) < limit; batch *= 2 {
+		// The next batch: the best batch candidates left and all tied with the last of them.
+		// Selected, not sorted: the caller sorts the few hits.
+		next := rest
+		if len(rest) > batch {
+			th := kthLargest(rest, batch, func(c scored) float64 { return c.score })
+			n := 0
+			for j := range rest {
+				if rest[j].score >= th {
+					rest[n], rest[j] = rest[j], rest[n]
+					n++
+				}
+			}
+			next, rest = rest[:n], rest[n:]
+		} else {
+			rest = nil
+		}
+		score := make(map[int64]float64, len(next))
+		rids := make([]int64, 0, len(next))
+		for _, c := range next {
+			score[c.rid] = c.score
+			rids = append(rids, c.rid)
+		}
+		err := query(conn, `SELECT m.rid, m.id FROM memories m
+			 WHERE m.rid IN (SELECT value FROM json_each(?1))`+f.clause()+` LIMIT ?8`,
+			func(stmt *sqlite.Stmt) error {
+				hits = append(hits, branchHit{id: stmt.ColumnText(1), score: score[stmt.ColumnInt64(0)]})
+				return nil
+			}, f.args(jsonInts(rids), -1)...)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return hits, nil
+}
+
+// kthLargest is the k-th largest of the values of xs (1 ≤ k ≤ len(xs)), by a min-heap of
+// the k largest seen: O(n log k) where sorting all would be O(n log n).
+func kthLargest[T any](xs []T, k int, value func(T) float64) float64 {
+	h := make(floatHeap, k)
+	for i := range k {
+		h[i] = value(xs[i])
+	}
+	heap.Init(&h)
+	for _, x := range xs[k:] {
+		if v := value(x); v > h[0] {
+			h[0] = v
+			heap.Fix(&h, 0)
+		}
+	}
+	return h[0]
+}
+
+// floatHeap is a min-heap of float64 for container/heap.
+type floatHeap []float64
+
+func (h floatHeap) Len() int           { return len(h) }
+func (h floatHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h floatHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *floatHeap) Push(x any)        { *h = append(*h, x.(float64)) }
+func (h *floatHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // queryTokenizer must be the tokenize option of memories_fts (sql/sqlite/001_init.sql), so
@@ -236,10 +353,8 @@ func prepareStemmer(conn *sqlite.Conn) error {
 // word splitting into several would make, by term), at most maxQueryTerms: the lexemes of
 // vestige_fts_terms, in its order.
 func stems(conn *sqlite.Conn, q string) ([]string, error) {
-	if err := exec(conn, `DELETE FROM temp.vestige_query`); err != nil {
-		return nil, err
-	}
-	if err := exec(conn, `INSERT INTO temp.vestige_query (rowid, q) VALUES (1, ?1)`, q); err != nil {
+	// One statement: FTS5 deletes the previous query's row itself on REPLACE.
+	if err := exec(conn, `INSERT OR REPLACE INTO temp.vestige_query (rowid, q) VALUES (1, ?1)`, q); err != nil {
 		return nil, err
 	}
 	var terms []string

@@ -247,30 +247,34 @@ func fuse(conn *sqlite.Conn, fts, vec []branchHit, w fusionWeights, limit int) (
 		return cmp.Or(cmp.Compare(y.rrf, x.rrf), cmp.Compare(x.id, y.id))
 	})
 
-	ids := make([]string, len(order))
-	for i, e := range order {
-		ids[i] = e.id
-	}
-	mems, err := memoriesByID(conn, ids)
-	if err != nil {
-		return nil, err
-	}
+	// Only the rows of the page are read: the first limit ids, then more only for those
+	// deleted since the vector index was read.
 	out := make([]store.SearchResult, 0, min(limit, len(order)))
-	for _, e := range order {
-		m, ok := mems[e.id]
-		if !ok {
-			continue // deleted since the vector index was read
+	for start := 0; start < len(order) && len(out) < limit; {
+		end := min(start+limit-len(out), len(order))
+		ids := make([]string, 0, end-start)
+		for _, e := range order[start:end] {
+			ids = append(ids, e.id)
 		}
-		r := store.SearchResult{Memory: m, RRFScore: e.rrf}
-		if e.f != nil {
-			r.FTSScore, r.FTSRank = &e.f.score, &e.f.rank
+		mems, err := memoriesByID(conn, ids)
+		if err != nil {
+			return nil, err
 		}
-		if e.v != nil {
-			r.VectorScore, r.VectorRank = &e.v.score, &e.v.rank
+		for _, e := range order[start:end] {
+			m, ok := mems[e.id]
+			if !ok {
+				continue
+			}
+			r := store.SearchResult{Memory: m, RRFScore: e.rrf}
+			if e.f != nil {
+				r.FTSScore, r.FTSRank = &e.f.score, &e.f.rank
+			}
+			if e.v != nil {
+				r.VectorScore, r.VectorRank = &e.v.score, &e.v.rank
+			}
+			out = append(out, r)
 		}
-		if out = append(out, r); len(out) == limit {
-			break
-		}
+		start = end
 	}
 	return out, nil
 }
