@@ -3,8 +3,8 @@
 --   go test ./client/store/pgstore -run TestInstallSQLIsCurrent -update
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
-SELECT set_config('vestige.install_api_version', '1', true),
-       set_config('vestige.install_hash', '8a6564b6aaba02c2cd040719ee00778d60995409ac01fb7ebf6b73cfbfffe9c5', true);
+SELECT set_config('vestige.install_api_version', '3', true),
+       set_config('vestige.install_hash', 'c57072605d803471a8b785e746feabcc5fd33860e00054b6e13c1edfd9eab99d', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
