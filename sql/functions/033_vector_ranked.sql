@@ -1,7 +1,8 @@
--- The vector branch. HNSW answers unfiltered queries on tables of 4000 rows or more. A filtered query never returns a short
--- page: when few rows pass the filter they are ranked exactly (cheap, and exact recall);
--- otherwise HNSW scans iteratively until the page is full, falling back to the exact scan if
--- the index runs out of candidates first.
+-- The vector branch. Exact where an exact ranking is cheap: an unfiltered table of at most
+-- 1.5 M vector components (2,000 rows of 768 dimensions, 3,900 of 384 or fewer), or filtered,
+-- at most 4 M components passing (5,200 rows of 768, 10,400 of 384 or fewer). Above that, HNSW: unfiltered at ef_search 200,
+-- filtered by an iterative walk until the page is full, falling back to the exact scan if the
+-- index runs out of candidates first. A filtered page is never short.
 -- A stored vector written before the norm rules (store.MinVectorNorm) can make pgvector's
 -- distance NaN; such rows are left out (NaN sorts after every number, so the exact scans
 -- lose no real row to them), so no score is ever NaN.
@@ -17,12 +18,15 @@ SET hnsw.max_scan_tuples = 10000
 AS $$
 #variable_conflict use_column
 DECLARE
-    -- Below this many passing rows an exact ranking beats walking the graph (measured at
-    -- 100k × 768-d: 10k rows rank exactly in about 25 ms, while an iterative HNSW walk for a
-    -- filter unrelated to the query can spend its whole max_scan_tuples budget).
-    exact_threshold constant integer := 12000;
-    -- Unfiltered, the walk needs no luck: HNSW wins from a few thousand rows on.
-    hnsw_min_rows constant integer := 4000;
+    -- Rows times dimensions up to which rows are ranked exactly (docs/benchmarks.md, "Vector
+    -- branch: recall and the exact threshold"). Unfiltered, HNSW at ef_search 200 answers
+    -- SciFact (5,183 × 384) 3-4× faster than the exact ranking, with 96 % of its top 10.
+    -- Filtered, an iterative walk over a 10 % domain of 100k × 768 beat the exact ranking of
+    -- its 10k rows by 4×, but a walk for a small set of rows unrelated to the query can spend
+    -- its whole max_scan_tuples budget, so small sets are ranked exactly.
+    exact_budget constant bigint := 1500000;
+    filtered_exact_budget constant bigint := 4000000;
+    exact_threshold integer;
     registered embedding_model%ROWTYPE;
     clause text;
     decay double precision;
@@ -49,8 +53,16 @@ BEGIN
     END IF;
 
     clause := vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability);
-    -- A small table is ranked exactly too: cheaper than the graph walk, and exact.
-    IF clause = '' AND (SELECT c.reltuples FROM pg_class c WHERE c.oid = 'memories'::regclass) >= hnsw_min_rows THEN
+    -- Short vectors count as 384: below that, visiting the row costs more than the distance.
+    exact_threshold := (CASE WHEN clause = '' THEN exact_budget ELSE filtered_exact_budget END
+                        / greatest(registered.dimension, 384))::integer;
+    -- A small table is ranked exactly: about as cheap as the graph walk, and exact.
+    IF clause = '' AND (SELECT c.reltuples FROM pg_class c WHERE c.oid = 'memories'::regclass) >= exact_threshold THEN
+        -- ef_search 100 finds 91 % of the exact top 10 on hash vectors of real text (SciFact),
+        -- 200 finds 96 % (and 99.9 % on the synthetic 100k). Not for the filtered walk below: there
+        -- 100 already keeps recall at 0.998, and at 200 pgvector's cost estimate makes the
+        -- planner leave the index for a bitmap scan and sort of the whole domain (10× slower).
+        PERFORM set_config('hnsw.ef_search', '200', true);
         -- The row count is ANALYZE's and may be stale: with most rows deleted since (their
         -- index entries not yet vacuumed), a walk can come back short; the exact ranking
         -- below then fills the page.
@@ -120,4 +132,4 @@ END;
 $$;
 
 COMMENT ON FUNCTION vestige_vector_ranked(vector, integer, text[], text[], text[], double precision) IS
-'Building block of vestige_search: the vector branch as (id, score, rank), best first. score = 1 - cosine distance; HNSW when unfiltered on a table of 4000 rows or more (exact below, or when the walk comes back short); filtered pages are always full (exact ranking when fewer than 12000 rows pass (estimated from statistics on large tables), else iterative HNSW with an exact fallback). Raises VS002 for a dimension other than the registered model''s, VS006 for a query embedding of norm outside [1e-06, 1e+06] (the zero vector included). Never a NaN score: a stored vector pgvector cannot score is left out. No rows when no model is registered.';
+'Building block of vestige_search: the vector branch as (id, score, rank), best first. score = 1 - cosine distance; exact when the rows searched hold at most 1,500,000 vector components unfiltered (2,000 rows of 768 dimensions, 3,900 of 384 or fewer) or 4,000,000 filtered (5,200 rows of 768, 10,400 of 384 or fewer), else HNSW: unfiltered at ef_search 200 (exact when the walk comes back short), filtered by an iterative walk (ef_search 100) with an exact fallback, so filtered pages are always full (the passing rows are estimated from statistics on large tables). Raises VS002 for a dimension other than the registered model''s, VS006 for a query embedding of norm outside [1e-06, 1e+06] (the zero vector included). Never a NaN score: a stored vector pgvector cannot score is left out. No rows when no model is registered.';

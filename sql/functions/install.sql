@@ -3,8 +3,8 @@
 --   go test ./client/store/pgstore -run TestInstallSQLIsCurrent -update
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
-SELECT set_config('vestige.install_api_version', '2', true),
-       set_config('vestige.install_hash', '26d3701aaa547fd0cb68b407e95a5890c8778d7509e8123c05edfc12bddbfc2e', true);
+SELECT set_config('vestige.install_api_version', '3', true),
+       set_config('vestige.install_hash', 'c7e3e2cc1416781b6b6e127e926545b7cbb2db052ec58d93a37b741990d0f2a8', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
