@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '3', true),
-       set_config('vestige.install_hash', 'c7e3e2cc1416781b6b6e127e926545b7cbb2db052ec58d93a37b741990d0f2a8', true);
+       set_config('vestige.install_hash', 'f7e136acc4082cbeae0cfb55a740d94b9b2f9f46df7bafecd234361b08abd59d', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}

@@ -205,3 +205,55 @@ func TestPostingsConcurrentWritersShareShards(t *testing.T) {
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM memories`).Scan(&n))
 	require.Equal(t, writers*10*(len(words)-1), n)
 }
+
+// Every path of the full-text ranking (postings without a filter; postings walked in score
+// order with a filter; the ranking over rows when the walk cannot fill the page) gives the
+// page the definition gives: scores summed from memory_terms in query order, filtered, best
+// first, ties by id.
+func TestPostingsRankingPathsAgree(t *testing.T) {
+	ctx := context.Background()
+	d := newDB(t)
+	words := []string{"kettle", "lantern", "meadow", "harbor", "quartz", "violet", "ember", "willow"}
+	d.exec(`INSERT INTO memories (content, domains, tags)
+		SELECT (SELECT string_agg(w[1 + (g * 7 + k * 13) % 8], ' ') FROM generate_series(1, 2 + g % 5) k),
+		       ARRAY[CASE WHEN g % 10 = 0 THEN 'rare' WHEN g % 2 = 0 THEN 'even' ELSE 'odd' END],
+		       ARRAY['t' || (g % 3)]
+		  FROM generate_series(1, 400) g, (SELECT $1::text[] AS w) v`, words)
+	const reference = `
+		WITH q AS (SELECT lexeme, ord FROM vestige_fts_terms($1)),
+		n AS (SELECT count(*)::float8 AS n FROM memories),
+		df AS (SELECT q.lexeme, q.ord, count(t.memory_id)::float8 AS df FROM q LEFT JOIN memory_terms t USING (lexeme) GROUP BY 1, 2),
+		idf AS (SELECT df.lexeme, df.ord, greatest(ln((greatest(n.n, (SELECT max(df) FROM df)) - df.df + 0.5) / (df.df + 0.5)), 1e-6) AS idf FROM df, n),
+		s AS (SELECT t.memory_id, sum(idf.idf * t.tf * 2.2 / (t.tf + 1.2) ORDER BY idf.ord) AS score
+		        FROM idf JOIN memory_terms t USING (lexeme) GROUP BY t.memory_id)
+		SELECT s.memory_id FROM s JOIN memories m ON m.id = s.memory_id
+		 WHERE (cardinality($3::text[]) IS NULL OR m.domains && $3) AND (cardinality($4::text[]) IS NULL OR m.tags && $4)
+		 ORDER BY s.score DESC, s.memory_id LIMIT $2`
+	ranked := func(sql string, args ...any) []uuid.UUID {
+		t.Helper()
+		rows, err := d.conn.Query(ctx, sql, args...)
+		require.NoError(t, err)
+		got, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		require.NoError(t, err)
+		return got
+	}
+	for _, tc := range []struct {
+		query         string
+		k             int
+		domains, tags []string
+	}{
+		{"kettle lantern", 10, nil, nil},
+		{"kettle lantern", 10, []string{"even"}, nil},              // the walk fills the page
+		{"meadow quartz ember", 25, []string{"rare"}, nil},         // a tenth of the rows
+		{"willow", 5, []string{"rare"}, []string{"t1"}},            // the walk runs out: rows
+		{"violet harbor", 30, []string{"absent"}, nil},             // nothing passes
+		{"harbor kettle willow violet", 400, []string{"odd"}, nil}, // more than the walk reads
+	} {
+		want := ranked(reference, tc.query, tc.k, tc.domains, tc.tags)
+		got := ranked(`SELECT id FROM vestige_fts_ranked($1, $2, domain_filter => $3, tag_filter => $4)`, tc.query, tc.k, tc.domains, tc.tags)
+		require.Equal(t, want, got, "%q k=%d domains=%v tags=%v", tc.query, tc.k, tc.domains, tc.tags)
+		if len(tc.domains) == 0 || tc.domains[0] != "absent" {
+			require.NotEmpty(t, got, tc.query)
+		}
+	}
+}
