@@ -169,7 +169,7 @@ const knownModels = `"hash" (= "hash-384"), "hash-<dim>" with dim 8..8192`
 // spelling maps to each model name ("hash-0384" or "hash-+384" are typos,
 // not aliases).
 func parseDim(s string) (int, error) {
-	if s == "" || len(s) > 5 || (s[0] == '0') {
+	if s == "" || (s[0] == '0') {
 		return 0, fmt.Errorf("dimension %q is not a positive decimal number", s)
 	}
 	for i := 0; i < len(s); i++ {
@@ -177,12 +177,10 @@ func parseDim(s string) (int, error) {
 			return 0, fmt.Errorf("dimension %q is not a positive decimal number", s)
 		}
 	}
+	// Digits only, so a parse can fail only by overflow: too large either way.
 	dim, err := strconv.Atoi(s)
-	if err != nil {
-		return 0, fmt.Errorf("dimension %q: %v", s, err)
-	}
-	if dim < MinHashDimension || dim > MaxHashDimension {
-		return 0, fmt.Errorf("dimension %d out of range %d..%d", dim, MinHashDimension, MaxHashDimension)
+	if err != nil || dim < MinHashDimension || dim > MaxHashDimension {
+		return 0, fmt.Errorf("dimension %s out of range %d..%d", s, MinHashDimension, MaxHashDimension)
 	}
 	return dim, nil
 }

@@ -14,6 +14,7 @@ func TestFromName(t *testing.T) {
 		name    string
 		wantDim int
 		wantErr bool
+		errHas  string // what the error must say, beyond naming the model
 	}{
 		{name: "hash", wantDim: 384},
 		{name: DefaultModel, wantDim: 384},
@@ -21,15 +22,16 @@ func TestFromName(t *testing.T) {
 		{name: "hash-8", wantDim: 8},
 		{name: "hash-8192", wantDim: 8192},
 		{name: " HASH-256 ", wantDim: 256},
-		{name: "hash-7", wantErr: true},
-		{name: "hash-8193", wantErr: true},
+		{name: "hash-7", wantErr: true, errHas: "out of range 8..8192"},
+		{name: "hash-8193", wantErr: true, errHas: "out of range 8..8192"},
+		{name: "hash-999999", wantErr: true, errHas: "out of range 8..8192"},
 		{name: "hash-0", wantErr: true},
 		{name: "hash-0384", wantErr: true},
 		{name: "hash-+384", wantErr: true},
 		{name: "hash--384", wantErr: true},
 		{name: "hash-384x", wantErr: true},
 		{name: "hash-", wantErr: true},
-		{name: "hash-99999999999999999999", wantErr: true},
+		{name: "hash-99999999999999999999", wantErr: true, errHas: "out of range 8..8192"},
 		{name: "", wantErr: true},
 		{name: "nomic-embed-text", wantErr: true},
 		{name: "text-embedding-3-small", wantErr: true},
@@ -43,6 +45,7 @@ func TestFromName(t *testing.T) {
 				require.Nil(t, e, "a failed FromName must return a nil interface")
 				require.Contains(t, err.Error(), tc.name, "error must name the model")
 				require.Contains(t, err.Error(), "hash-<dim>", "error must list known models")
+				require.Contains(t, err.Error(), tc.errHas)
 				return
 			}
 			require.NoError(t, err)

@@ -91,10 +91,16 @@ func Reembed(ctx context.Context, st store.Store, emb embedder.Embedder, opts Re
 		return rep, fmt.Errorf("reembed: %w", err)
 	}
 	rep.Memories = int(stats.Memories)
-	if state == nil && from != nil && *from == target && !missingVectors(ctx, re) {
-		rep.NothingToDo = true
-		rep.Seconds = time.Since(start).Seconds()
-		return rep, nil
+	if state == nil && from != nil && *from == target {
+		missing, err := missingVectors(ctx, st, emb)
+		if err != nil {
+			return rep, fmt.Errorf("reembed: look for memories without a vector: %w", err)
+		}
+		if !missing {
+			rep.NothingToDo = true
+			rep.Seconds = time.Since(start).Seconds()
+			return rep, nil
+		}
 	}
 	embed := batchEmbedder(emb, &rep)
 	if opts.DryRun {
@@ -204,14 +210,66 @@ func Reembed(ctx context.Context, st store.Store, emb embedder.Embedder, opts Re
 // missingVectors reports whether some memory has no vector (a copy that stripped them).
 // The Reembedder interface has no count of its own: a dry start would write, so the
 // pending list of an unstarted re-embed cannot be read; use stats instead.
-func missingVectors(ctx context.Context, re store.Reembedder) bool {
-	st, ok := re.(store.Store)
-	if !ok {
-		return false
-	}
+// missingVectors reports whether a memory has no vector although emb can embed its text. A
+// memory whose text has nothing to embed ("!!!") keeps no vector, so counting vectors alone
+// would make every re-embed of such a store to its own model rewrite all of it. Only when
+// the counts differ are the memories without a vector read (by Dump) and their texts
+// embedded, until one gives a vector.
+func missingVectors(ctx context.Context, st store.Store, emb embedder.Embedder) (bool, error) {
 	s, err := st.Stats(ctx)
-	return err == nil && s.WithEmbeddings < s.Memories
+	if err != nil || s.WithEmbeddings >= s.Memories {
+		return false, err
+	}
+	d, ok := st.(store.Dumper)
+	if !ok {
+		return true, nil
+	}
+	embed := batchEmbedder(emb, &ReembedReport{})
+	var texts []string
+	found := false
+	flush := func() error {
+		if len(texts) == 0 {
+			return nil
+		}
+		vecs, err := embed(ctx, texts)
+		texts = texts[:0]
+		if err != nil {
+			return err
+		}
+		for _, v := range vecs {
+			if v != nil {
+				found = true
+				return errFound
+			}
+		}
+		return nil
+	}
+	err = d.Dump(ctx, func(r store.Record) error {
+		if r.Type != store.RecordMemory {
+			if store.RecordRank(r.Type) > store.RecordRank(store.RecordMemory) {
+				return errFound // past the memories: nothing more to look at
+			}
+			return nil
+		}
+		if len(r.Memory.Embedding) > 0 {
+			return nil
+		}
+		if texts = append(texts, r.Memory.Content); len(texts) >= DefaultReembedBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil || errors.Is(err, errFound) {
+		err = flush()
+	}
+	if errors.Is(err, errFound) {
+		err = nil
+	}
+	return found, err
 }
+
+// errFound stops a Dump early.
+var errFound = errors.New("found")
 
 func split(rows []store.TextRow) ([]uuid.UUID, []string) {
 	ids, texts := make([]uuid.UUID, len(rows)), make([]string, len(rows))

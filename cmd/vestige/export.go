@@ -32,17 +32,9 @@ func (c *exportCmd) Run(ctx context.Context, g *globals) error {
 
 	out, commit, abort := g.stdout, func() error { return nil }, func() {}
 	if c.Output != "" {
-		f, err := os.CreateTemp(filepath.Dir(c.Output), ".vestige-export-*")
-		if err != nil {
+		var err error
+		if out, commit, abort, err = openOutput(c.Output); err != nil {
 			return fmt.Errorf("export: %w", err)
-		}
-		out = f
-		abort = func() { _ = f.Close(); _ = os.Remove(f.Name()) }
-		commit = func() error {
-			if err := f.Close(); err != nil {
-				return err
-			}
-			return os.Rename(f.Name(), c.Output)
 		}
 	}
 	counts, err := c.write(ctx, g, st, out)
@@ -97,4 +89,36 @@ func describeCounts(counts map[string]int) string {
 		return "nothing"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// openOutput opens path for an export. A regular file (or a new one) is written under a
+// temporary name beside it and renamed over it by commit; a symlink's target is the file
+// written, so the link stays. Anything else (/dev/null, /dev/stdout, a FIFO) is written
+// directly: renaming over a device would replace it with a plain file for every process.
+func openOutput(path string) (out io.Writer, commit func() error, abort func(), err error) {
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		if fi.IsDir() {
+			return nil, nil, nil, fmt.Errorf("%s is a directory", path)
+		}
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return f, f.Close, func() { _ = f.Close() }, nil
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".vestige-export-*")
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	abort = func() { _ = f.Close(); _ = os.Remove(f.Name()) }
+	commit = func() error {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		return os.Rename(f.Name(), path)
+	}
+	return f, commit, abort, nil
 }

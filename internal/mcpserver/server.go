@@ -13,7 +13,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -98,21 +97,6 @@ func ToolNames(readOnly bool) []string {
 	}
 	return names
 }
-
-// ServeStdio serves one session on r and w (newline-delimited JSON-RPC) until r ends or ctx
-// is cancelled. Nothing else may write to w.
-func ServeStdio(ctx context.Context, srv *mcp.Server, r io.Reader, w io.Writer) error {
-	t := &mcp.IOTransport{Reader: io.NopCloser(r), Writer: nopWriteCloser{w}, MaxLineLength: MaxLineBytes}
-	err := srv.Run(ctx, t)
-	if errors.Is(err, context.Canceled) || errors.Is(err, io.EOF) {
-		return nil
-	}
-	return err
-}
-
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }
 
 // tool is one registration: its name, whether it only reads, and how to add it.
 type tool struct {
