@@ -88,6 +88,12 @@ func (s *Store) Vacuum(ctx context.Context) error {
 		if err := checkVacuumRights(ctx, c); err != nil {
 			return err
 		}
+		// A word no memory holds any more keeps a zero in its shard's row of term_stats
+		// (the triggers only add); dropping those keeps the table as large as the
+		// vocabulary in use. A writer adding to a row being deleted waits, then inserts it.
+		if _, err := c.Exec(ctx, `DELETE FROM term_stats WHERE df = 0`); err != nil {
+			return fmt.Errorf("vacuum term_stats: %w", err)
+		}
 		if _, err := c.Exec(ctx, `VACUUM (ANALYZE) `+vacuumTables, pgx.QueryExecModeSimpleProtocol); err != nil {
 			return fmt.Errorf("VACUUM ANALYZE: %w", err)
 		}

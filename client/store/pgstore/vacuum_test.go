@@ -1,0 +1,42 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vestige-mem/vestige/client/store/pgstore"
+	"github.com/vestige-mem/vestige/tests/testdb"
+)
+
+// term_stats only ever adds to a word's count (migration 006): a word no memory holds any
+// more keeps a zero row. Vacuum drops those, and the counts stay what they were.
+func TestVacuumDropsUnusedWords(t *testing.T) {
+	ctx := context.Background()
+	dbURL := testdb.New(t)
+	s := open(t, pgstore.Options{URL: dbURL})
+	conn := testdb.Conn(t, dbURL)
+	for _, sql := range []string{
+		`INSERT INTO memories (content) VALUES ('ephemeral xylophone'), ('lasting harbor')`,
+		`DELETE FROM memories WHERE content = 'ephemeral xylophone'`,
+	} {
+		_, err := conn.Exec(ctx, sql)
+		require.NoError(t, err, sql)
+	}
+	words := func() map[string]int64 {
+		t.Helper()
+		out := map[string]int64{}
+		rows, err := conn.Query(ctx, `SELECT lexeme, sum(df)::bigint FROM term_stats GROUP BY lexeme ORDER BY 1`)
+		require.NoError(t, err)
+		var w string
+		var n int64
+		_, err = pgx.ForEachRow(rows, []any{&w, &n}, func() error { out[w] = n; return nil })
+		require.NoError(t, err)
+		return out
+	}
+	require.Equal(t, map[string]int64{"ephemer": 0, "xylophon": 0, "last": 1, "harbor": 1, "general": 1}, words())
+	require.NoError(t, s.Vacuum(ctx))
+	require.Equal(t, map[string]int64{"last": 1, "harbor": 1, "general": 1}, words(), "the node type is indexed too")
+}
