@@ -146,25 +146,38 @@ func stepArg(step *int) any {
 // docs/value-rules.md); together they cost about two thirds of a bulk insert.
 var memoryCheckTriggers = []string{"trg_memories_check_values", "trg_memories_check_embedding"}
 
-// skipValueChecks turns the memory check triggers off for this transaction only (DDL is
+// skipValueChecks turns triggers of memories off for this transaction only (DDL is
 // transactional: no other session sees them off; concurrent writers of memories wait for
-// the batch) when the batch has memories and the role owns the table. Any other trigger
-// (derived data) still runs. restore turns them on again before the commit.
+// the batch) when the batch has memories and the role owns the table: the check triggers
+// (once a model is registered), and the postings trigger while the full-text index is
+// missing (BuildSearchIndexes recomputes every posting). Any other trigger (derived data)
+// still runs. restore turns them on again before the commit.
 func skipValueChecks(ctx context.Context, tx pgx.Tx, norm []store.Record) (restore func() error, err error) {
 	restore = func() error { return nil }
 	if len(norm) == 0 || norm[0].Type != store.RecordMemory {
 		return restore, nil
 	}
-	var owner bool
+	var owner, registered bool
 	// Only once a model is registered: its dimension is then stamped on the column, which
 	// pgvector checks on every write; before that the embedding trigger is the only guard.
-	if err := tx.QueryRow(ctx, `SELECT pg_has_role(current_user, relowner, 'USAGE')
-			AND EXISTS (SELECT 1 FROM embedding_model WHERE id = 1)
-		FROM pg_class WHERE oid = 'memories'::regclass`).Scan(&owner); err != nil || !owner {
+	if err := tx.QueryRow(ctx, `SELECT pg_has_role(current_user, relowner, 'USAGE'),
+			EXISTS (SELECT 1 FROM embedding_model WHERE id = 1)
+		FROM pg_class WHERE oid = 'memories'::regclass`).Scan(&owner, &registered); err != nil || !owner {
 		return restore, err
 	}
+	var off []string
+	if registered {
+		off = append(off, memoryCheckTriggers...)
+	}
+	stale, err := postingsStale(ctx, tx)
+	if err != nil {
+		return restore, err
+	}
+	if stale {
+		off = append(off, postingsTrigger)
+	}
 	toggle := func(how string) error {
-		for _, t := range memoryCheckTriggers {
+		for _, t := range off {
 			if _, err := tx.Exec(ctx, fmt.Sprintf(`ALTER TABLE memories %s TRIGGER %s`, how, t)); err != nil {
 				return err
 			}
