@@ -36,7 +36,7 @@ func testCopyBothWays(t *testing.T, planShape transfertest.Shape) {
 	pg, url := newPostgres(t)
 	rep := copyAll(t, src, pg, transfer.CopyOptions{})
 	// The bulk load turned the memory check triggers and the postings trigger off for its
-	// transactions only, and built the postings and the GIN indexes once after the rows.
+	// transactions only, and built the postings and the secondary indexes once after the rows.
 	var enabled, drift int
 	var err error
 	require.NoError(t, testdb.Conn(t, url).QueryRow(ctx, `SELECT count(*) FROM pg_trigger
@@ -47,7 +47,8 @@ func testCopyBothWays(t *testing.T, planShape transfertest.Shape) {
 	for _, b := range rep.Builds {
 		built = append(built, b.Name)
 	}
-	require.Equal(t, []string{"idx_memories_domains", "idx_memories_tags", "postings", "idx_memories_fts"}, built)
+	require.Equal(t, []string{"idx_memories_node_type", "idx_memories_created", "idx_memories_updated",
+		"idx_memories_domains", "idx_memories_tags", "postings", "idx_memories_fts"}, built)
 	require.NoError(t, testdb.Conn(t, url).QueryRow(ctx, transfertest.DerivedDrift).Scan(&drift))
 	require.Zero(t, drift, "postings, counts and new cards exact after the load")
 	_, err = testdb.Conn(t, url).Exec(ctx, `INSERT INTO memories (content) VALUES ('   ')`)

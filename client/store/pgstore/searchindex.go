@@ -9,11 +9,16 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// searchIndexes are the GIN indexes of memories (sql/migrations/001_init.sql,
-// 004_tokens.sql; the definitions must stay theirs), in the order BuildSearchIndexes puts
-// them back. ftsIndex is last because its absence also marks the postings as stale: while it
-// is missing, LoadBulk writes memories without their memory_terms rows (see postingsStale).
+// searchIndexes are the secondary indexes of memories but the vector index (the GIN indexes
+// and B-trees of sql/migrations/001_init.sql and 004_tokens.sql; the definitions must stay
+// theirs), in the order BuildSearchIndexes puts them back; the primary key stays, for the
+// copy's conflicts and the foreign keys. ftsIndex is last because its absence also marks the
+// postings as stale: while it is missing, LoadBulk writes memories without their
+// memory_terms rows (see postingsStale).
 var searchIndexes = []struct{ name, using string }{
+	{"idx_memories_node_type", "btree (node_type)"},
+	{"idx_memories_created", "btree (created_at, id)"},
+	{"idx_memories_updated", "btree (updated_at)"},
 	{"idx_memories_domains", "gin (domains)"},
 	{"idx_memories_tags", "gin (tags)"},
 	{ftsIndex, "gin (search_vec)"},
@@ -25,7 +30,7 @@ const ftsIndex = "idx_memories_fts"
 // memories; LoadBulk turns it off in its own transactions while ftsIndex is missing.
 const postingsTrigger = "trg_memories_terms_insert"
 
-// SearchIndexesPending reports whether a GIN index of memories is missing (dropped by
+// SearchIndexesPending reports whether one of searchIndexes is missing (dropped by
 // DropSearchIndexes for a bulk load, and not built back yet: a copy killed in between).
 func (s *Store) SearchIndexesPending(ctx context.Context) (bool, error) {
 	var pending bool
@@ -42,8 +47,8 @@ func (s *Store) SearchIndexesPending(ctx context.Context) (bool, error) {
 	return pending, err
 }
 
-// DropSearchIndexes drops the GIN indexes of memories before a bulk load into an empty
-// store: each batch then writes the heap and B-trees only, and BuildSearchIndexes builds
+// DropSearchIndexes drops the secondary indexes of memories (but the vector index) before a
+// bulk load into an empty store: each batch then writes the heap and the primary key only, and BuildSearchIndexes builds
 // the indexes and the postings once, in about a tenth of the time the rows would take
 // through them one statement at a time. Until then full-text, tag and domain searches
 // scan memories, and the full-text ranking does not see the rows LoadBulk writes.
@@ -62,7 +67,7 @@ func (s *Store) DropSearchIndexes(ctx context.Context) error {
 // BuildSearchIndexes puts back what DropSearchIndexes took away: first, while the full-text
 // index is missing, the postings (memory_terms, term_stats and memory_count_shards
 // recomputed from every memory in one transaction that makes writers of memories wait;
-// exact whatever was written meanwhile), then each missing GIN index, the full-text one
+// exact whatever was written meanwhile), then each missing index, the full-text one
 // last. done is called after each step with its name ("postings", or the index's) and time. A build killed midway is completed by the next call.
 func (s *Store) BuildSearchIndexes(ctx context.Context, done func(step string, took time.Duration)) error {
 	return s.with(ctx, "build search indexes", func(c *pgxpool.Conn) error {
@@ -82,7 +87,7 @@ func (s *Store) BuildSearchIndexes(ctx context.Context, done func(step string, t
 				done("postings", time.Since(t))
 			}
 			t := time.Now()
-			if err := buildGIN(ctx, c.Conn(), ix.name, ix.using); err != nil {
+			if err := buildSearchIndex(ctx, c.Conn(), ix.name, ix.using); err != nil {
 				return err
 			}
 			done(ix.name, time.Since(t))
@@ -91,7 +96,7 @@ func (s *Store) BuildSearchIndexes(ctx context.Context, done func(step string, t
 	})
 }
 
-func buildGIN(ctx context.Context, c *pgx.Conn, name, using string) error {
+func buildSearchIndex(ctx context.Context, c *pgx.Conn, name, using string) error {
 	// Left invalid by an interrupted CONCURRENTLY build (none of ours, but a user's).
 	if _, err := c.Exec(ctx, `DROP INDEX IF EXISTS `+pgx.Identifier{name}.Sanitize()); err != nil {
 		return err
