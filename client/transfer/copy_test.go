@@ -47,8 +47,8 @@ func testCopyBothWays(t *testing.T, planShape transfertest.Shape) {
 	for _, b := range rep.Builds {
 		built = append(built, b.Name)
 	}
-	require.Equal(t, []string{"idx_memories_node_type", "idx_memories_created", "idx_memories_updated",
-		"idx_memories_domains", "idx_memories_tags", "postings", "idx_memories_fts"}, built)
+	require.Equal(t, []string{"postings", "idx_memories_node_type", "idx_memories_created", "idx_memories_updated",
+		"idx_memories_domains", "idx_memories_tags", "idx_memories_fts"}, built)
 	require.NoError(t, testdb.Conn(t, url).QueryRow(ctx, transfertest.DerivedDrift).Scan(&drift))
 	require.Zero(t, drift, "postings, counts and new cards exact after the load")
 	_, err = testdb.Conn(t, url).Exec(ctx, `INSERT INTO memories (content) VALUES ('   ')`)

@@ -34,7 +34,8 @@ var bulkTables = map[string]struct {
 
 // LoadBulk is Load for large batches of memories, scheduling rows, edges and review events
 // (a copy between stores): the rows go by COPY into a temporary table and from there into
-// the store by one INSERT ... ON CONFLICT DO NOTHING per table, in one transaction. That
+// the store by one INSERT ... ON CONFLICT DO NOTHING per table, in one transaction (memories,
+// when the role owns the table, by COPY straight into it: copyMemoriesLocked). That
 // spares a statement per row (a copy's rate goes up several times); the schema's triggers
 // and checks run as for any insert. A batch with another kind of row is given to Load. An
 // error does not say which row failed: a caller that needs to know loads the rows of a

@@ -64,13 +64,24 @@ func (s *Store) DropSearchIndexes(ctx context.Context) error {
 	})
 }
 
-// BuildSearchIndexes puts back what DropSearchIndexes took away: first, while the full-text
+// BuildSearchIndexes puts back what DropSearchIndexes took away: first, when the full-text
 // index is missing, the postings (memory_terms, term_stats and memory_count_shards
 // recomputed from every memory in one transaction that makes writers of memories wait;
 // exact whatever was written meanwhile), then each missing index, the full-text one
 // last. done is called after each step with its name ("postings", or the index's) and time. A build killed midway is completed by the next call.
 func (s *Store) BuildSearchIndexes(ctx context.Context, done func(step string, took time.Duration)) error {
 	return s.with(ctx, "build search indexes", func(c *pgxpool.Conn) error {
+		ftsPresent, _, err := indexState(ctx, c.Conn(), ftsIndex)
+		if err != nil {
+			return err
+		}
+		if !ftsPresent {
+			t := time.Now()
+			if err := rebuildPostings(ctx, c.Conn()); err != nil {
+				return fmt.Errorf("rebuild the full-text postings: %w", err)
+			}
+			done("postings", time.Since(t))
+		}
 		for _, ix := range searchIndexes {
 			present, _, err := indexState(ctx, c.Conn(), ix.name)
 			if err != nil {
@@ -78,13 +89,6 @@ func (s *Store) BuildSearchIndexes(ctx context.Context, done func(step string, t
 			}
 			if present {
 				continue
-			}
-			if ix.name == ftsIndex {
-				t := time.Now()
-				if err := rebuildPostings(ctx, c.Conn()); err != nil {
-					return fmt.Errorf("rebuild the full-text postings: %w", err)
-				}
-				done("postings", time.Since(t))
 			}
 			t := time.Now()
 			if err := buildSearchIndex(ctx, c.Conn(), ix.name, ix.using); err != nil {
