@@ -12,10 +12,11 @@ import (
 // kind, the other writes them, so that reading (and decoding) overlaps the destination's
 // work. At most two batches wait between them: memory stays bounded by the batch size.
 type copier struct {
-	ctx  context.Context
-	dst  store.Dumper
-	opts CopyOptions
-	bulk BulkIndexer
+	ctx    context.Context
+	dst    store.Dumper
+	opts   CopyOptions
+	bulk   BulkIndexer
+	search SearchIndexer
 
 	mu  sync.Mutex // guards rep: both goroutines count into it
 	rep *CopyReport
@@ -26,8 +27,9 @@ type copier struct {
 	out   chan<- batch
 
 	// The writer's state.
-	dropped bool // the vector index was dropped by this run
-	batches map[string]int
+	dropped       bool // the vector index was dropped by this run
+	searchDropped bool // so were the search indexes
+	batches       map[string]int
 }
 
 type batch struct {
@@ -166,6 +168,12 @@ func (c *copier) write(b batch) error {
 			return err
 		}
 		c.dropped = true
+	}
+	if b.kind == store.RecordMemory && c.search != nil && !c.searchDropped {
+		if err := c.search.DropSearchIndexes(c.ctx); err != nil {
+			return err
+		}
+		c.searchDropped = true
 	}
 	c.batches[table]++
 	c.pause(fmt.Sprintf("%s:%d", table, c.batches[table]))

@@ -60,6 +60,15 @@ type BulkIndexer interface {
 	BuildVectorIndex(ctx context.Context, concurrently bool) (bool, error)
 }
 
+// SearchIndexer is a destination whose full-text, tag and domain indexes (and the
+// full-text postings) are better built once after a bulk load into an empty store than
+// row by row (pgstore).
+type SearchIndexer interface {
+	SearchIndexesPending(ctx context.Context) (bool, error)
+	DropSearchIndexes(ctx context.Context) error
+	BuildSearchIndexes(ctx context.Context, done func(step string, took time.Duration)) error
+}
+
 // CopyOptions tune Copy.
 type CopyOptions struct {
 	// BatchSize is the rows per destination transaction (0: DefaultBatchSize).
@@ -106,10 +115,19 @@ type CopyReport struct {
 	Seconds      float64 `json:"seconds"`
 	IndexBuilt   bool    `json:"index_built"`
 	IndexSeconds float64 `json:"index_seconds"`
-	// MemoriesPerSecond is memories read over the time before the index build.
+	// Builds are the other derived data built after the load (the search indexes and the
+	// full-text postings of a copy into an empty Postgres), in order, each with its time.
+	Builds []Build `json:"builds"`
+	// MemoriesPerSecond is memories read over the time before the first build.
 	MemoriesPerSecond float64 `json:"memories_per_second"`
 	// Reembed is the re-embed that followed a copy without vectors (set by the caller).
 	Reembed *ReembedReport `json:"reembed,omitempty"`
+}
+
+// Build is one index or derived table built after a copy's load, and how long it took.
+type Build struct {
+	Name    string  `json:"name"`
+	Seconds float64 `json:"seconds"`
 }
 
 // Copied is the number of rows written, over all tables.
@@ -145,7 +163,7 @@ func Copy(ctx context.Context, src Source, dst store.Store, opts CopyOptions) (C
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
-	rep := CopyReport{DryRun: opts.DryRun, Refused: []Refusal{}}
+	rep := CopyReport{DryRun: opts.DryRun, Refused: []Refusal{}, Builds: []Build{}}
 	for _, t := range Tables {
 		rep.Tables = append(rep.Tables, TableReport{Table: t})
 	}
@@ -176,10 +194,32 @@ func Copy(ctx context.Context, src Source, dst store.Store, opts CopyOptions) (C
 			return rep, fmt.Errorf("copy: %w", err)
 		}
 	}
+	if si, ok := dst.(SearchIndexer); ok && !opts.DryRun {
+		c.search, err = planSearch(ctx, dst, si)
+		if err != nil {
+			return rep, fmt.Errorf("copy: %w", err)
+		}
+	}
 	err = c.run(src)
 	loaded := time.Since(start)
 	if err != nil {
 		return rep, fmt.Errorf("copy: %w", err)
+	}
+	if c.search != nil {
+		// Also after a run that dropped them and was killed: still missing.
+		pending, err := c.search.SearchIndexesPending(ctx)
+		if err != nil {
+			return rep, fmt.Errorf("copy: %w", err)
+		}
+		if pending {
+			c.pause("search-index")
+			err := c.search.BuildSearchIndexes(ctx, func(step string, took time.Duration) {
+				rep.Builds = append(rep.Builds, Build{Name: step, Seconds: took.Seconds()})
+			})
+			if err != nil {
+				return rep, fmt.Errorf("copy: rows copied, but the search index build failed (run the copy again to retry it): %w", err)
+			}
+		}
 	}
 	if c.bulk != nil {
 		// Also after a run that dropped the index and was killed: wanted but missing.
@@ -225,6 +265,24 @@ func planBulk(ctx context.Context, src, dst store.Store, bi BulkIndexer) (BulkIn
 		return bi, nil // left missing by a killed run: build it at the end
 	}
 	return bi, nil
+}
+
+// planSearch decides whether to load dst without its search indexes and postings: when dst
+// holds no memory (their build then costs what the rows alone need), or when a killed run
+// left them missing (they are built at the end). It returns nil to keep them.
+func planSearch(ctx context.Context, dst store.Store, si SearchIndexer) (SearchIndexer, error) {
+	have, err := dst.Stats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if have.Memories == 0 {
+		return si, nil
+	}
+	pending, err := si.SearchIndexesPending(ctx)
+	if err != nil || !pending {
+		return nil, err
+	}
+	return si, nil
 }
 
 // rowLevel reports whether err is about a row's values (the row is refused and the copy goes

@@ -35,13 +35,22 @@ func testCopyBothWays(t *testing.T, planShape transfertest.Shape) {
 
 	pg, url := newPostgres(t)
 	rep := copyAll(t, src, pg, transfer.CopyOptions{})
-	// The bulk load turned the memory check triggers off for its transactions only.
-	var enabled int
+	// The bulk load turned the memory check triggers and the postings trigger off for its
+	// transactions only, and built the postings and the secondary indexes once after the rows.
+	var enabled, drift int
 	var err error
 	require.NoError(t, testdb.Conn(t, url).QueryRow(ctx, `SELECT count(*) FROM pg_trigger
 		WHERE tgrelid = 'memories'::regclass AND tgenabled = 'O'
-		  AND tgname IN ('trg_memories_check_values', 'trg_memories_check_embedding')`).Scan(&enabled))
-	require.Equal(t, 2, enabled)
+		  AND tgname IN ('trg_memories_check_values', 'trg_memories_check_embedding', 'trg_memories_terms_insert')`).Scan(&enabled))
+	require.Equal(t, 3, enabled)
+	var built []string
+	for _, b := range rep.Builds {
+		built = append(built, b.Name)
+	}
+	require.Equal(t, []string{"postings", "idx_memories_node_type", "idx_memories_created", "idx_memories_updated",
+		"idx_memories_domains", "idx_memories_tags", "idx_memories_fts"}, built)
+	require.NoError(t, testdb.Conn(t, url).QueryRow(ctx, transfertest.DerivedDrift).Scan(&drift))
+	require.Zero(t, drift, "postings, counts and new cards exact after the load")
 	_, err = testdb.Conn(t, url).Exec(ctx, `INSERT INTO memories (content) VALUES ('   ')`)
 	require.ErrorContains(t, err, "content")
 	t.Logf("sqlite → postgres: %.0f memories/s, index %.2fs", rep.MemoriesPerSecond, rep.IndexSeconds)
@@ -56,6 +65,7 @@ func testCopyBothWays(t *testing.T, planShape transfertest.Shape) {
 	again := copyAll(t, src, pg, transfer.CopyOptions{})
 	requireCounts(t, again, planShape, true)
 	require.False(t, again.IndexBuilt)
+	require.Empty(t, again.Builds, "a second run into a store that is not empty keeps its indexes")
 
 	// The reverse direction, into a new file.
 	back, _ := newSQLite(t)

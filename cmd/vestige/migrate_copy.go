@@ -141,6 +141,13 @@ func (g *globals) printCopy(rep transfer.CopyReport, c *migrateCopyCmd, from, to
 		fmt.Fprintln(g.stdout, "nothing to copy: every row is already in the destination")
 	}
 	fmt.Fprintf(g.stdout, "time %s, %.0f memories/s\n", (time.Duration(rep.Seconds * 1e9)).Round(time.Millisecond), rep.MemoriesPerSecond)
+	for _, b := range rep.Builds {
+		what := "index " + b.Name
+		if b.Name == "postings" {
+			what = "full-text postings"
+		}
+		fmt.Fprintf(g.stdout, "%s built in %s\n", what, (time.Duration(b.Seconds * 1e9)).Round(time.Millisecond))
+	}
 	if rep.IndexBuilt {
 		fmt.Fprintf(g.stdout, "vector index built in %s\n", (time.Duration(rep.IndexSeconds * 1e9)).Round(time.Millisecond))
 	}

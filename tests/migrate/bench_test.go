@@ -102,7 +102,8 @@ func (m *machine) measure(b *testing.B, pgURL string, args ...string) map[string
 
 // backendCPU polls the CPU time of the database's vestige backends (user + system, from
 // /proc; the server runs on this machine) until stop, and returns their sum, and the sum
-// when a CREATE INDEX was first seen running (the rows' share; the total if none was).
+// when a build (a CREATE INDEX, or the full-text postings' rebuild after a copy) was first
+// seen running (the rows' share; the total if none was).
 func backendCPU(b *testing.B, url string, stop <-chan struct{}) [2]time.Duration {
 	conn := testdb.Conn(b, url)
 	var db string
@@ -119,7 +120,8 @@ func backendCPU(b *testing.B, url string, stop <-chan struct{}) [2]time.Duration
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		rows, err := conn.Query(context.Background(), `SELECT pid, query ILIKE 'CREATE INDEX%' FROM pg_stat_activity
+		rows, err := conn.Query(context.Background(), `SELECT pid, query ILIKE 'CREATE INDEX%' OR query ILIKE 'LOCK TABLE memories IN SHARE MODE%'
+			    OR query ILIKE 'DELETE FROM memory_terms%' OR query ILIKE 'INSERT INTO memory_terms%' FROM pg_stat_activity
 			WHERE datname = $1 AND application_name = 'vestige'`, db)
 		if err == nil {
 			indexing := false

@@ -180,7 +180,8 @@ func TestCopyJSONShape(t *testing.T) {
 		keys = append(keys, k)
 	}
 	require.ElementsMatch(t, []string{"from", "to", "dry_run", "model", "tables", "refused", "seconds", "index_built",
-		"index_seconds", "memories_per_second"}, keys)
+		"index_seconds", "builds", "memories_per_second"}, keys)
+	require.Len(t, v["builds"], 7, "into an empty Postgres: the postings and six indexes built after the rows")
 	require.Equal(t, "sqlite", v["from"])
 	require.Equal(t, "postgres", v["to"])
 	require.Equal(t, []any{}, v["refused"])

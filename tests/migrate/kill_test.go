@@ -30,9 +30,11 @@ func TestCopyKilledAndRunAgain(t *testing.T) {
 	url := testdb.New(t)
 	args := []string{"migrate", "copy", "--from", "sqlite", "--to", "postgres", "--postgres-url", url, "--batch-size", "200"}
 
-	// Early (the registry and domains written, no memory), mid-way through the memories, and
-	// after every row but before the vector index build (the index was dropped for the load).
-	for _, point := range []string{"memories:1", "memories:4", "index"} {
+	// Early (the registry and domains written, no memory), mid-way through the memories (the
+	// postings of the rows loaded are left to the build), before the search indexes and the
+	// postings are built, and after every row but before the vector index build (the indexes
+	// were dropped for the load).
+	for _, point := range []string{"memories:1", "memories:4", "search-index", "index"} {
 		m.killAt(point, args...)
 	}
 	m.killAt("index", args...) // killed again where the index is still missing
@@ -48,6 +50,7 @@ func TestCopyKilledAndRunAgain(t *testing.T) {
 	require.Equal(t, want, postgresDump(t, url), "every row exactly once")
 	require.Equal(t, before, fileHash(t, m.db), "the source file is unchanged")
 	requireIndex(t, url)
+	requireDerivedExact(t, url)
 
 	out := m.ok(args...)
 	require.Contains(t, out, "nothing to copy: every row is already in the destination")
@@ -69,6 +72,26 @@ func requireIndex(t *testing.T, url string) {
 	present, wanted, err := st.VectorIndexState(context.Background())
 	require.NoError(t, err)
 	require.True(t, present && wanted, "HNSW index present")
+}
+
+// requireDerivedExact checks the tables triggers derive from memories (postings, counts, new
+// cards) against memories, and that the indexes a copy drops for its load are back with
+// every trigger of memories on.
+func requireDerivedExact(t *testing.T, url string) {
+	t.Helper()
+	conn := testdb.Conn(t, url)
+	var drift int
+	require.NoError(t, conn.QueryRow(context.Background(), transfertest.DerivedDrift).Scan(&drift))
+	require.Zero(t, drift, "memory_terms, term_stats, memory_count_shards and new_cards equal to what memories defines")
+	var indexes, off int
+	require.NoError(t, conn.QueryRow(context.Background(), `SELECT
+			(SELECT count(*) FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+			  WHERE i.indrelid = 'memories'::regclass AND i.indisvalid
+			    AND x.relname IN ('idx_memories_fts', 'idx_memories_tags', 'idx_memories_domains',
+			                      'idx_memories_node_type', 'idx_memories_created', 'idx_memories_updated')),
+			(SELECT count(*) FROM pg_trigger WHERE tgrelid = 'memories'::regclass AND tgenabled = 'D')`).Scan(&indexes, &off))
+	require.Equal(t, 6, indexes, "the secondary indexes of memories are back")
+	require.Zero(t, off, "no trigger of memories is left off")
 }
 
 // TestReembedKilledAndRunAgain kills a re-embed mid-batch, before the index build and inside

@@ -63,6 +63,10 @@ func (s *Store) LoadBulk(ctx context.Context, recs []store.Record) (int, error) 
 	inserted := 0
 	err = s.write(ctx, func(conn *sqlite.Conn) error {
 		inserted = 0
+		restore, err := skipValueChecks(conn, norm)
+		if err != nil {
+			return err
+		}
 		for start := 0; start < len(norm); {
 			end := start
 			for end < len(norm) && end-start < bulkChunk && norm[end].Type == norm[start].Type {
@@ -75,7 +79,7 @@ func (s *Store) LoadBulk(ctx context.Context, recs []store.Record) (int, error) 
 			inserted += n
 			start = end
 		}
-		return nil
+		return restore()
 	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlitestore load: %w", interpretError(ctx, err))
@@ -120,6 +124,44 @@ func insertChunk(conn *sqlite.Conn, recs []store.Record) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// memoryCheckTriggers are the insert triggers of memories that repeat in SQL the value rules
+// NormalizeRecords and checkEmbeddings have just applied in Go to every row of the batch
+// (the same rules: docs/value-rules.md).
+var memoryCheckTriggers = []string{"trg_memories_values_insert", "trg_memories_check_embedding_insert"}
+
+// skipValueChecks drops the memory check triggers inside the load's transaction and restore
+// creates them again, from their own text, before the commit: SQLite's DDL is
+// transactional, so no other connection ever sees them missing, and a failed batch rolls
+// the drop back with its rows. Other triggers (FTS, new cards, the vector log) still run.
+func skipValueChecks(conn *sqlite.Conn, norm []store.Record) (restore func() error, err error) {
+	restore = func() error { return nil }
+	if len(norm) == 0 || norm[0].Type != store.RecordMemory {
+		return restore, nil
+	}
+	var defs []string
+	err = query(conn, `SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'memories' AND name IN (?, ?) ORDER BY name`,
+		func(stmt *sqlite.Stmt) error {
+			defs = append(defs, stmt.ColumnText(0))
+			return nil
+		}, memoryCheckTriggers[0], memoryCheckTriggers[1])
+	if err != nil {
+		return restore, err
+	}
+	for _, t := range memoryCheckTriggers {
+		if err := exec(conn, "DROP TRIGGER IF EXISTS "+t); err != nil {
+			return restore, err
+		}
+	}
+	return func() error {
+		for _, d := range defs {
+			if err := exec(conn, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
 }
 
 // checkEmbeddings is checkEmbedding for a chunk, reading the registry once.

@@ -1,0 +1,149 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// searchIndexes are the secondary indexes of memories but the vector index (the GIN indexes
+// and B-trees of sql/migrations/001_init.sql and 004_tokens.sql; the definitions must stay
+// theirs), in the order BuildSearchIndexes puts them back; the primary key stays, for the
+// copy's conflicts and the foreign keys. ftsIndex is last because its absence also marks the
+// postings as stale: while it is missing, LoadBulk writes memories without their
+// memory_terms rows (see postingsStale).
+var searchIndexes = []struct{ name, using string }{
+	{"idx_memories_node_type", "btree (node_type)"},
+	{"idx_memories_created", "btree (created_at, id)"},
+	{"idx_memories_updated", "btree (updated_at)"},
+	{"idx_memories_domains", "gin (domains)"},
+	{"idx_memories_tags", "gin (tags)"},
+	{ftsIndex, "gin (search_vec)"},
+}
+
+const ftsIndex = "idx_memories_fts"
+
+// postingsTrigger is migration 006's statement trigger that writes the postings of inserted
+// memories; LoadBulk turns it off in its own transactions while ftsIndex is missing.
+const postingsTrigger = "trg_memories_terms_insert"
+
+// SearchIndexesPending reports whether one of searchIndexes is missing (dropped by
+// DropSearchIndexes for a bulk load, and not built back yet: a copy killed in between).
+func (s *Store) SearchIndexesPending(ctx context.Context) (bool, error) {
+	var pending bool
+	err := s.with(ctx, "search indexes", func(c *pgxpool.Conn) error {
+		for _, ix := range searchIndexes {
+			present, _, err := indexState(ctx, c.Conn(), ix.name)
+			if err != nil {
+				return err
+			}
+			pending = pending || !present
+		}
+		return nil
+	})
+	return pending, err
+}
+
+// DropSearchIndexes drops the secondary indexes of memories (but the vector index) before a
+// bulk load into an empty store: each batch then writes the heap and the primary key only, and BuildSearchIndexes builds
+// the indexes and the postings once, in about a tenth of the time the rows would take
+// through them one statement at a time. Until then full-text, tag and domain searches
+// scan memories, and the full-text ranking does not see the rows LoadBulk writes.
+func (s *Store) DropSearchIndexes(ctx context.Context) error {
+	return s.with(ctx, "drop search indexes", func(c *pgxpool.Conn) error {
+		// The full-text index first: from then on LoadBulk leaves the postings to the build.
+		for i := len(searchIndexes) - 1; i >= 0; i-- {
+			if _, err := c.Exec(ctx, `DROP INDEX IF EXISTS `+pgx.Identifier{searchIndexes[i].name}.Sanitize()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// BuildSearchIndexes puts back what DropSearchIndexes took away: first, when the full-text
+// index is missing, the postings (memory_terms, term_stats and memory_count_shards
+// recomputed from every memory in one transaction that makes writers of memories wait;
+// exact whatever was written meanwhile), then each missing index, the full-text one
+// last. done is called after each step with its name ("postings", or the index's) and time. A build killed midway is completed by the next call.
+func (s *Store) BuildSearchIndexes(ctx context.Context, done func(step string, took time.Duration)) error {
+	return s.with(ctx, "build search indexes", func(c *pgxpool.Conn) error {
+		ftsPresent, _, err := indexState(ctx, c.Conn(), ftsIndex)
+		if err != nil {
+			return err
+		}
+		if !ftsPresent {
+			t := time.Now()
+			if err := rebuildPostings(ctx, c.Conn()); err != nil {
+				return fmt.Errorf("rebuild the full-text postings: %w", err)
+			}
+			done("postings", time.Since(t))
+		}
+		for _, ix := range searchIndexes {
+			present, _, err := indexState(ctx, c.Conn(), ix.name)
+			if err != nil {
+				return err
+			}
+			if present {
+				continue
+			}
+			t := time.Now()
+			if err := buildSearchIndex(ctx, c.Conn(), ix.name, ix.using); err != nil {
+				return err
+			}
+			done(ix.name, time.Since(t))
+		}
+		return nil
+	})
+}
+
+func buildSearchIndex(ctx context.Context, c *pgx.Conn, name, using string) error {
+	// Left invalid by an interrupted CONCURRENTLY build (none of ours, but a user's).
+	if _, err := c.Exec(ctx, `DROP INDEX IF EXISTS `+pgx.Identifier{name}.Sanitize()); err != nil {
+		return err
+	}
+	if _, err := c.Exec(ctx, `SET maintenance_work_mem = `+indexBuildMem); err != nil {
+		return err
+	}
+	defer func() { _, _ = c.Exec(context.WithoutCancel(ctx), `RESET maintenance_work_mem`) }()
+	if _, err := c.Exec(ctx, fmt.Sprintf(`CREATE INDEX %s ON memories USING %s`, pgx.Identifier{name}.Sanitize(), using)); err != nil {
+		return fmt.Errorf("build %s: %w", name, err)
+	}
+	return nil
+}
+
+// rebuildPostings recomputes migration 006's derived tables from memories, as the migration
+// first filled them: the postings in key order (a third cheaper than the trigger's
+// unordered inserts), every document frequency and the count in shard 0.
+func rebuildPostings(ctx context.Context, c *pgx.Conn) error {
+	return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+		for _, q := range []string{
+			// Writers of memories wait (their triggers would write postings too); readers do not.
+			`LOCK TABLE memories IN SHARE MODE`,
+			`DELETE FROM memory_terms`,
+			`DELETE FROM term_stats`,
+			`DELETE FROM memory_count_shards`,
+			`INSERT INTO memory_terms (lexeme, memory_id, tf)
+			 SELECT t.lexeme, m.id, t.tf FROM memories m, memory_terms_of(m.search_vec) AS t ORDER BY 1, 2`,
+			`INSERT INTO term_stats (lexeme, shard, df) SELECT lexeme, 0, count(*) FROM memory_terms GROUP BY lexeme`,
+			`INSERT INTO memory_count_shards (shard, memories) SELECT 0, count(*) FROM memories`,
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// postingsStale reports whether the full-text index is missing: DropSearchIndexes dropped
+// it, and BuildSearchIndexes will recompute every posting before building it back.
+func postingsStale(ctx context.Context, tx pgx.Tx) (bool, error) {
+	var missing bool
+	err := tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM pg_class
+		WHERE relname = $1 AND relnamespace = current_schema()::regnamespace)`, ftsIndex).Scan(&missing)
+	return missing, err
+}
