@@ -15,21 +15,10 @@ import (
 	"github.com/vestige-mem/vestige/tests/testdb"
 )
 
-// newCardsDrift counts the rows by which new_cards differs from its definition: memories
-// without a scheduling row whose next_review is set, with their creation time.
-const newCardsDrift = `SELECT count(*) FROM (
-	(SELECT memory_id, created_at FROM new_cards
-	 EXCEPT SELECT m.id, m.created_at FROM memories m
-	  WHERE NOT EXISTS (SELECT 1 FROM scheduling s WHERE s.memory_id = m.id AND s.next_review IS NOT NULL))
-	UNION ALL
-	(SELECT m.id, m.created_at FROM memories m
-	  WHERE NOT EXISTS (SELECT 1 FROM scheduling s WHERE s.memory_id = m.id AND s.next_review IS NOT NULL)
-	 EXCEPT SELECT memory_id, created_at FROM new_cards)) d`
-
 func requireNoDrift(t *testing.T, conn *pgx.Conn, what string) {
 	t.Helper()
 	var n int
-	require.NoError(t, conn.QueryRow(context.Background(), newCardsDrift).Scan(&n), what)
+	require.NoError(t, conn.QueryRow(context.Background(), testdb.NewCardsDrift).Scan(&n), what)
 	require.Zero(t, n, "%s: new_cards differs from its definition", what)
 }
 

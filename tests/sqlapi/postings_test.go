@@ -14,30 +14,10 @@ import (
 	"github.com/vestige-mem/vestige/tests/testdb"
 )
 
-// postingsDrift counts the rows by which memory_terms differs from its definition (each
-// distinct lexeme of each memory's search_vec, with ts_rank_cd's single-term weight as tf),
-// whether memory_count_shards' sum differs from the number of memories, and the lexemes
-// whose document frequency in term_stats (summed over shards) differs from memory_terms'.
-const postingsDrift = `SELECT (SELECT count(*) FROM (
-	(SELECT lexeme, memory_id, tf FROM memory_terms
-	 EXCEPT SELECT u.lexeme, m.id, ts_rank_cd(m.search_vec, quote_literal(u.lexeme)::tsquery)
-	          FROM memories m, unnest(m.search_vec) u)
-	UNION ALL
-	(SELECT u.lexeme, m.id, ts_rank_cd(m.search_vec, quote_literal(u.lexeme)::tsquery)
-	   FROM memories m, unnest(m.search_vec) u
-	 EXCEPT SELECT lexeme, memory_id, tf FROM memory_terms)) d)
-	+ (SELECT abs((SELECT count(*) FROM memories) - (SELECT coalesce(sum(memories), 0) FROM memory_count_shards)))
-	+ (SELECT count(*) FROM (
-	(SELECT lexeme, sum(df) FROM term_stats GROUP BY lexeme HAVING sum(df) <> 0
-	 EXCEPT SELECT lexeme, count(*) FROM memory_terms GROUP BY lexeme)
-	UNION ALL
-	(SELECT lexeme, count(*) FROM memory_terms GROUP BY lexeme
-	 EXCEPT SELECT lexeme, sum(df) FROM term_stats GROUP BY lexeme HAVING sum(df) <> 0)) d)`
-
 func requireNoPostingsDrift(t *testing.T, conn *pgx.Conn, what string) {
 	t.Helper()
 	var n int
-	require.NoError(t, conn.QueryRow(context.Background(), postingsDrift).Scan(&n), what)
+	require.NoError(t, conn.QueryRow(context.Background(), testdb.PostingsDrift).Scan(&n), what)
 	require.Zero(t, n, "%s: memory_terms or memory_count_shards differs from memories", what)
 }
 
