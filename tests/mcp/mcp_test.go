@@ -364,10 +364,27 @@ func TestStdioOversizedMessage(t *testing.T) {
 		strings.Repeat("x", 5<<20) + `"}}}`
 	ping := `{"jsonrpc":"2.0","id":3,"method":"ping"}`
 	cmd := e.command("mcp")
-	cmd.Stdin = strings.NewReader(init + "\n" + big + "\n" + ping + "\n")
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Run(), "%s", stderr.String())
+	// Stdin stays open until the ping is answered: at end of input the server stops, and
+	// may drop answers still in flight.
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	answers, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	go func() { _, _ = io.WriteString(stdin, init+"\n"+big+"\n"+ping+"\n") }()
+	var stdout strings.Builder
+	lines := bufio.NewScanner(answers)
+	lines.Buffer(nil, 1<<20)
+	for lines.Scan() {
+		stdout.WriteString(lines.Text() + "\n")
+		if strings.Contains(lines.Text(), `"id":3,`) {
+			break
+		}
+	}
+	require.NoError(t, stdin.Close())
+	require.NoError(t, cmd.Wait(), "%s", stderr.String())
 	require.Contains(t, stdout.String(), `{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: a message is at most 4194304 bytes"}}`)
 	require.Contains(t, stdout.String(), `"id":3,"result"`, "the request after it was answered")
 	require.Contains(t, stdout.String(), `"id":1,"result"`, "the initialize before it was answered")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/pgvector/pgvector-go"
 
@@ -93,6 +94,42 @@ func (s *Store) checkEmbedding(ctx context.Context, c *pgxpool.Conn, emb []float
 	return nil
 }
 
+// querier is what a write needs of a connection or a transaction.
+type querier interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+	QueryRow(context.Context, string, ...any) pgx.Row
+}
+
+// writeVector runs a write of a memory. With a vector, the write and a second look at the
+// registry share a transaction, the look after the write: the write's lock on memories
+// orders it with a re-embed's switch (which holds memories exclusively while it changes the
+// registry), so either the switch committed first and the look sees the new model, or the
+// switch waits and re-embeds what this wrote. A client that opened the store on the old
+// model is refused (*EmbeddingMismatchError) rather than mixing its vectors into the new
+// model's store.
+func (s *Store) writeVector(ctx context.Context, c *pgxpool.Conn, emb []float32, write func(querier) error) error {
+	want := s.model.Load()
+	if len(emb) == 0 || want == nil {
+		return write(c)
+	}
+	return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+		if err := write(tx); err != nil {
+			return err
+		}
+		have, err := loadModel(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if have == nil {
+			return store.ErrNoModel
+		}
+		if *have != *want {
+			return &store.EmbeddingMismatchError{Registered: *have, Requested: *want}
+		}
+		return nil
+	})
+}
+
 // Insert stores a new memory with the defaults the interface promises.
 func (s *Store) Insert(ctx context.Context, m store.Memory) (store.Memory, error) {
 	m = store.FillDefaults(m)
@@ -126,13 +163,15 @@ func (s *Store) Insert(ctx context.Context, m store.Memory) (store.Memory, error
 		if err := s.checkEmbedding(ctx, c, m.Embedding); err != nil {
 			return err
 		}
-		_, err := c.Exec(ctx, `INSERT INTO memories
-			(id, content, node_type, tags, domains, domain_scores, embedding, metadata, created_at, updated_at)
-			VALUES ($1::uuid, $2::text, $3::text, $4::text[], $5::text[], $6::jsonb, $7::vector, $8::jsonb,
-			        $9::timestamptz, $10::timestamptz)`,
-			m.ID, m.Content, m.NodeType, m.Tags, m.Domains, scores, vectorArg(m.Embedding), meta,
-			m.CreatedAt, m.UpdatedAt)
-		return err
+		return s.writeVector(ctx, c, m.Embedding, func(q querier) error {
+			_, err := q.Exec(ctx, `INSERT INTO memories
+				(id, content, node_type, tags, domains, domain_scores, embedding, metadata, created_at, updated_at)
+				VALUES ($1::uuid, $2::text, $3::text, $4::text[], $5::text[], $6::jsonb, $7::vector, $8::jsonb,
+				        $9::timestamptz, $10::timestamptz)`,
+				m.ID, m.Content, m.NodeType, m.Tags, m.Domains, scores, vectorArg(m.Embedding), meta,
+				m.CreatedAt, m.UpdatedAt)
+			return err
+		})
 	})
 	if err != nil {
 		return store.Memory{}, err
@@ -176,18 +215,20 @@ func (s *Store) Update(ctx context.Context, m store.Memory) (store.Memory, error
 		if err := s.checkEmbedding(ctx, c, m.Embedding); err != nil {
 			return err
 		}
-		err := c.QueryRow(ctx, `UPDATE memories m SET content = $2::text, node_type = $3::text,
-				tags = $4::text[], domains = $5::text[], domain_scores = $6::jsonb, embedding = $7::vector,
-				metadata = $8::jsonb,
-				updated_at = CASE WHEN $9::timestamptz > m.updated_at THEN $9::timestamptz ELSE $10::timestamptz END
-			WHERE m.id = $1::uuid
-			RETURNING m.created_at, m.updated_at`,
-			m.ID, m.Content, m.NodeType, m.Tags, m.Domains, scores, vectorArg(m.Embedding), meta,
-			timeArg(m.UpdatedAt), store.Now()).Scan(&m.CreatedAt, &m.UpdatedAt)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("memory %s: %w", m.ID, store.ErrNotFound)
-		}
-		return err
+		return s.writeVector(ctx, c, m.Embedding, func(q querier) error {
+			err := q.QueryRow(ctx, `UPDATE memories m SET content = $2::text, node_type = $3::text,
+					tags = $4::text[], domains = $5::text[], domain_scores = $6::jsonb, embedding = $7::vector,
+					metadata = $8::jsonb,
+					updated_at = CASE WHEN $9::timestamptz > m.updated_at THEN $9::timestamptz ELSE $10::timestamptz END
+				WHERE m.id = $1::uuid
+				RETURNING m.created_at, m.updated_at`,
+				m.ID, m.Content, m.NodeType, m.Tags, m.Domains, scores, vectorArg(m.Embedding), meta,
+				timeArg(m.UpdatedAt), store.Now()).Scan(&m.CreatedAt, &m.UpdatedAt)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("memory %s: %w", m.ID, store.ErrNotFound)
+			}
+			return err
+		})
 	})
 	if err != nil {
 		return store.Memory{}, err

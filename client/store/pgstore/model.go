@@ -44,7 +44,9 @@ func (s *Store) Model(ctx context.Context) (*store.ModelSignature, error) {
 	return m, nil
 }
 
-func loadModel(ctx context.Context, c *pgxpool.Conn) (*store.ModelSignature, error) {
+func loadModel(ctx context.Context, c interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (*store.ModelSignature, error) {
 	var m store.ModelSignature
 	err := c.QueryRow(ctx, `SELECT name, dimension, hash FROM embedding_model WHERE id = 1`).
 		Scan(&m.Name, &m.Dimension, &m.Hash)

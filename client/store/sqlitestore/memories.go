@@ -78,6 +78,9 @@ func (s *Store) Insert(ctx context.Context, m store.Memory) (store.Memory, error
 			m.CreatedAt, m.UpdatedAt); err != nil {
 			return err
 		}
+		if err := s.checkWriter(conn, m.Embedding); err != nil {
+			return err
+		}
 		return indexFTSByID(conn, m.ID)
 	})
 	if err != nil {
@@ -138,6 +141,9 @@ func (s *Store) Update(ctx context.Context, m store.Memory) (store.Memory, error
 				domain_scores = ?6, embedding = ?7, metadata = ?8, updated_at = ?9
 			WHERE id = ?1`,
 			m.ID, m.Content, m.NodeType, m.Tags, m.Domains, m.DomainScores, m.Embedding, m.Metadata, m.UpdatedAt); err != nil {
+			return err
+		}
+		if err := s.checkWriter(conn, m.Embedding); err != nil {
 			return err
 		}
 		return indexFTSByID(conn, m.ID)

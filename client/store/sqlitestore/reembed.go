@@ -175,6 +175,7 @@ func (s *Store) ReembedIndex(context.Context) (bool, error) { return false, nil 
 // re-embed's tables. Readers see the old state until it commits (WAL).
 func (s *Store) ReembedSwitch(ctx context.Context, embed store.EmbedFunc) (int, error) {
 	n := 0
+	var target store.ModelSignature
 	err := s.write(ctx, func(conn *sqlite.Conn) error {
 		n = 0
 		p, err := reembedState(conn)
@@ -228,6 +229,7 @@ func (s *Store) ReembedSwitch(ctx context.Context, embed store.EmbedFunc) (int, 
 			}
 		}
 		t := p.Target
+		target = t
 		for _, q := range []struct {
 			sql  string
 			args []any
@@ -253,6 +255,9 @@ func (s *Store) ReembedSwitch(ctx context.Context, embed store.EmbedFunc) (int, 
 	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlitestore reembed switch: %w", interpretError(ctx, err))
+	}
+	if s.writerModel.Load() != nil {
+		s.writerModel.Store(&target)
 	}
 	return n, nil
 }

@@ -40,7 +40,29 @@ func (s *Store) EnsureModel(ctx context.Context, sig store.ModelSignature) error
 		return exec(conn, `INSERT INTO embedding_model (id, name, dimension, hash, created_at)
 			VALUES (1, ?1, ?2, ?3, ?4)`, sig.Name, sig.Dimension, sig.Hash, store.Now())
 	})
+	if err == nil {
+		s.writerModel.Store(&sig)
+	}
 	return interpretError(ctx, err)
+}
+
+// checkWriter refuses a vector made by another model than the registered one, in the
+// writer's transaction (so after a re-embed's switch, which is one write transaction too, or
+// before it): a client opened on the old model must not mix its vectors into the new model's
+// store (*store.EmbeddingMismatchError).
+func (s *Store) checkWriter(conn *sqlite.Conn, v []float32) error {
+	want := s.writerModel.Load()
+	if v == nil || want == nil {
+		return nil
+	}
+	registered, err := model(conn)
+	if err != nil {
+		return err
+	}
+	if registered != nil && *registered != *want {
+		return &store.EmbeddingMismatchError{Registered: *registered, Requested: *want}
+	}
+	return nil
 }
 
 // maxDimension is the SQL API's bound (vestige_ensure_embedding_model): pgvector's limit.

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"zombiezen.com/go/sqlite"
@@ -37,6 +38,9 @@ type Store struct {
 	// here (cancellable) beats polling the lock from many connections.
 	writeSlot chan struct{}
 	vectors   *vectorIndex
+	// writerModel is the model this Store registered or checked (EnsureModel) or switched to (a
+	// re-embed): a vector write is refused when the registry names another by then.
+	writerModel atomic.Pointer[store.ModelSignature]
 
 	closeOnce sync.Once
 	closeErr  error
