@@ -48,6 +48,32 @@ type TextRow struct {
 	Content string
 }
 
+// switchBatch is how many texts a re-embed's switch embeds per call.
+const switchBatch = 256
+
+// EmbedRows embeds rows with embed, switchBatch texts a call, hands each batch to write, and
+// returns how many rows it embedded: what a store's ReembedSwitch does with the memories
+// written since the re-embed began.
+func EmbedRows(ctx context.Context, rows []TextRow, embed EmbedFunc, write func(ids []uuid.UUID, vecs [][]float32) error) (int, error) {
+	n := 0
+	for start := 0; start < len(rows); start += switchBatch {
+		part := rows[start:min(start+switchBatch, len(rows))]
+		ids, texts := make([]uuid.UUID, len(part)), make([]string, len(part))
+		for i, r := range part {
+			ids[i], texts[i] = r.ID, r.Content
+		}
+		vecs, err := embed(ctx, texts)
+		if err != nil {
+			return n, err
+		}
+		if err := write(ids, vecs); err != nil {
+			return n, err
+		}
+		n += len(part)
+	}
+	return n, nil
+}
+
 // ReembedProgress describes a re-embed: its target, when it began, and how many memories
 // the store holds and how many already have a new vector.
 type ReembedProgress struct {

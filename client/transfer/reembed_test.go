@@ -33,7 +33,7 @@ func TestReembed(t *testing.T) {
 			st := open(t)
 			old, next := hash(t, 768), hash(t, 1024)
 			require.NoError(t, transfertest.Fill(ctx, st, reembedShape, old))
-			before := withoutVectors(dump(t, st))
+			before := transfertest.WithoutVectors(dump(t, st))
 
 			var searches, failures atomic.Int64
 			stop := make(chan struct{})
@@ -70,7 +70,7 @@ func TestReembed(t *testing.T) {
 			stats, err := st.Stats(ctx)
 			require.NoError(t, err)
 			require.EqualValues(t, reembedShape.Memories, stats.WithEmbeddings)
-			require.Equal(t, before, withoutVectors(dump(t, st)), "ids, content, times, scheduling, edges, reviews untouched")
+			require.Equal(t, before, transfertest.WithoutVectors(dump(t, st)), "ids, content, times, scheduling, edges, reviews untouched")
 			for i := 0; i < reembedShape.Memories; i += 50 {
 				got, err := st.Get(ctx, transfertest.ID(i))
 				require.NoError(t, err)
@@ -123,25 +123,4 @@ func searchWithRegistered(ctx context.Context, st store.Store, old, next embedde
 		}
 	}
 	return err
-}
-
-func withoutVectors(recs []any) []any {
-	out := make([]any, 0, len(recs))
-	for _, r := range recs {
-		m := r.(map[string]any)
-		switch m["type"] {
-		case store.RecordEmbeddingModel:
-			continue
-		case store.RecordMemory:
-			c := map[string]any{}
-			for k, v := range m {
-				if k != "embedding" {
-					c[k] = v
-				}
-			}
-			m = c
-		}
-		out = append(out, m)
-	}
-	return out
 }

@@ -62,12 +62,25 @@ CREATE TABLE memory_count_shards (
 COMMENT ON TABLE memory_count_shards IS
 'Derived from memories by triggers: sum(memories) is the exact number of memories. Writers add to the row of their backend (pg_backend_pid() % 16), so they do not wait on each other.';
 
-INSERT INTO memory_terms (lexeme, memory_id, tf)
-SELECT t.lexeme, m.id, t.tf
-  FROM memories m, memory_terms_of(m.search_vec) AS t;
-INSERT INTO term_stats (lexeme, shard, df)
-SELECT p.lexeme, 0, count(*) FROM memory_terms p GROUP BY p.lexeme;
-INSERT INTO memory_count_shards (shard, memories) SELECT 0, count(*) FROM memories;
+-- Recomputes the three tables from memories: here, to fill them, and after a bulk load that
+-- ran without the triggers (pgstore's copy into an empty store). The postings go in key order
+-- (a third cheaper than unordered inserts); the counts land in shard 0. The caller keeps
+-- writers of memories out meanwhile (their triggers write these tables too).
+CREATE FUNCTION memory_terms_rebuild() RETURNS void
+LANGUAGE sql AS $$
+    DELETE FROM memory_terms;
+    DELETE FROM term_stats;
+    DELETE FROM memory_count_shards;
+    INSERT INTO memory_terms (lexeme, memory_id, tf)
+    SELECT t.lexeme, m.id, t.tf FROM memories m, memory_terms_of(m.search_vec) AS t ORDER BY 1, 2;
+    INSERT INTO term_stats (lexeme, shard, df) SELECT p.lexeme, 0, count(*) FROM memory_terms p GROUP BY p.lexeme;
+    INSERT INTO memory_count_shards (shard, memories) SELECT 0, count(*) FROM memories;
+$$;
+
+COMMENT ON FUNCTION memory_terms_rebuild() IS
+'Recomputes memory_terms, term_stats and memory_count_shards from memories (after a load that bypassed their triggers). Keep writers of memories out meanwhile (LOCK TABLE memories IN SHARE MODE).';
+
+SELECT memory_terms_rebuild();
 
 -- The statistics' writers: each adds to the rows of its backend's shard, after taking the
 -- shard's advisory lock (key space 0x76657374 'vest', shard), held to the end of the
@@ -185,6 +198,7 @@ DROP FUNCTION IF EXISTS memory_terms_update();
 DROP FUNCTION IF EXISTS memory_terms_delete();
 DROP FUNCTION IF EXISTS memory_terms_insert();
 DROP FUNCTION IF EXISTS search_stats_add(text[], bigint[], bigint);
+DROP FUNCTION IF EXISTS memory_terms_rebuild();
 DROP TABLE IF EXISTS memory_count_shards;
 DROP TABLE IF EXISTS term_stats;
 DROP TABLE IF EXISTS memory_terms;

@@ -121,7 +121,7 @@ func backendCPU(b *testing.B, url string, stop <-chan struct{}) [2]time.Duration
 	defer tick.Stop()
 	for {
 		rows, err := conn.Query(context.Background(), `SELECT pid, query ILIKE 'CREATE INDEX%' OR query ILIKE 'LOCK TABLE memories IN SHARE MODE%'
-			    OR query ILIKE 'DELETE FROM memory_terms%' OR query ILIKE 'INSERT INTO memory_terms%' FROM pg_stat_activity
+			    OR query ILIKE 'SELECT memory_terms_rebuild()%' FROM pg_stat_activity
 			WHERE datname = $1 AND application_name = 'vestige'`, db)
 		if err == nil {
 			indexing := false

@@ -137,7 +137,7 @@ func TestReembedKilledAndRunAgain(t *testing.T) {
 			out := m.ok(append(append([]string{}, base...), "search", "zanzibar", "--limit", "3")...)
 			require.Contains(t, out, changed, "searches still answer on the old model")
 			st, d, done := open()
-			mid := withoutVectors(dumpOf(t, d))
+			mid := transfertest.WithoutVectors(dumpOf(t, d))
 			model, err := st.Model(context.Background())
 			require.NoError(t, err)
 			require.Equal(t, 768, model.Dimension, "the killed switch changed nothing")
@@ -157,7 +157,7 @@ func TestReembedKilledAndRunAgain(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, rep.To, *model)
 			require.Equal(t, 1024, model.Dimension)
-			require.Equal(t, mid, withoutVectors(dumpOf(t, d)), "ids, content, times, scheduling, edges untouched")
+			require.Equal(t, mid, transfertest.WithoutVectors(dumpOf(t, d)), "ids, content, times, scheduling, edges untouched")
 			next := hash(t, 1024)
 			var n int
 			require.NoError(t, d.Dump(context.Background(), func(r store.Record) error {
@@ -187,27 +187,6 @@ func TestReembedKilledAndRunAgain(t *testing.T) {
 
 func dumpOf(t *testing.T, d store.Dumper) []any {
 	return exportOf(t, func() (store.Dumper, func()) { return d, func() {} })
-}
-
-func withoutVectors(recs []any) []any {
-	out := make([]any, 0, len(recs))
-	for _, r := range recs {
-		m := r.(map[string]any)
-		switch m["type"] {
-		case store.RecordEmbeddingModel:
-			continue
-		case store.RecordMemory:
-			c := map[string]any{}
-			for k, v := range m {
-				if k != "embedding" {
-					c[k] = v
-				}
-			}
-			m = c
-		}
-		out = append(out, m)
-	}
-	return out
 }
 
 // requireSQLiteTriggers checks that the switch put back the update triggers it dropped for

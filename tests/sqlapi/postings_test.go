@@ -14,13 +14,6 @@ import (
 	"github.com/vestige-mem/vestige/tests/testdb"
 )
 
-func requireNoPostingsDrift(t *testing.T, conn *pgx.Conn, what string) {
-	t.Helper()
-	var n int
-	require.NoError(t, conn.QueryRow(context.Background(), testdb.PostingsDrift).Scan(&n), what)
-	require.Zero(t, n, "%s: memory_terms or memory_count_shards differs from memories", what)
-}
-
 // The full-text ranking reads memory_terms and memory_count_shards (migration 006), which
 // triggers derive from memories. Whatever a psql user writes, they stay exact, and the
 // ranking with them.
@@ -29,7 +22,7 @@ func TestPostingsFollowPlainSQL(t *testing.T) {
 	d := newDB(t)
 	var a, b uuid.UUID
 	require.NoError(t, d.conn.QueryRow(ctx, `INSERT INTO memories (content, tags) VALUES ('Postgres postings postings', '{db}') RETURNING id`).Scan(&a))
-	requireNoPostingsDrift(t, d.conn, "one insert")
+	requireNoDrift(t, d.conn, testdb.PostingsDrift, "one insert")
 	require.NoError(t, d.conn.QueryRow(ctx, `INSERT INTO memories (content, node_type) VALUES ('a posting about Postgres', 'fact') RETURNING id`).Scan(&b))
 	ranked := func() []uuid.UUID {
 		t.Helper()
@@ -61,7 +54,7 @@ func TestPostingsFollowPlainSQL(t *testing.T) {
 	} {
 		_, err := d.conn.Exec(ctx, tc.sql, tc.args...)
 		require.NoError(t, err, tc.name)
-		requireNoPostingsDrift(t, d.conn, tc.name)
+		requireNoDrift(t, d.conn, testdb.PostingsDrift, tc.name)
 	}
 	require.Len(t, ranked(), 1)
 }
@@ -110,7 +103,7 @@ func TestPostingsMigrationBackfillsAndGrants(t *testing.T) {
 	})
 
 	require.NoError(t, pgstore.Migrate(ctx, owner))
-	requireNoPostingsDrift(t, owner, "after the migration")
+	requireNoDrift(t, owner, testdb.PostingsDrift, "after the migration")
 
 	u, err := url.Parse(ownerURL)
 	require.NoError(t, err)
@@ -123,7 +116,7 @@ func TestPostingsMigrationBackfillsAndGrants(t *testing.T) {
 	var n int
 	require.NoError(t, app.QueryRow(ctx, `SELECT count(*) FROM vestige_fts_search('stored six', 100)`).Scan(&n))
 	require.Equal(t, 20, n, "19 old memories and the new one hold a term")
-	requireNoPostingsDrift(t, owner, "after the role's writes")
+	requireNoDrift(t, owner, testdb.PostingsDrift, "after the role's writes")
 
 	require.NoError(t, pgstore.MigrateTo(ctx, owner, 5), "and down again")
 	require.NoError(t, owner.QueryRow(ctx, `SELECT count(*) FROM pg_tables WHERE tablename IN ('memory_terms', 'term_stats', 'memory_count_shards')`).Scan(&n))
@@ -180,7 +173,7 @@ func TestPostingsConcurrentWritersShareShards(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 	conn := testdb.Conn(t, dbURL)
-	requireNoPostingsDrift(t, conn, "after the writers")
+	requireNoDrift(t, conn, testdb.PostingsDrift, "after the writers")
 	var n int
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM memories`).Scan(&n))
 	require.Equal(t, writers*10*(len(words)-1), n)

@@ -228,20 +228,11 @@ func (s *Store) ReembedSwitch(ctx context.Context, embed store.EmbedFunc) (int, 
 			if err != nil {
 				return err
 			}
-			for start := 0; start < len(late); start += 256 {
-				part := late[start:min(start+256, len(late))]
-				ids, texts := make([]uuid.UUID, len(part)), make([]string, len(part))
-				for i, r := range part {
-					ids[i], texts[i] = r.ID, r.Content
-				}
-				vecs, err := embed(ctx, texts)
-				if err != nil {
-					return err
-				}
-				if err := writeShadow(ctx, tx, ids, vecs); err != nil {
-					return err
-				}
-				n += len(part)
+			n, err = store.EmbedRows(ctx, late, embed, func(ids []uuid.UUID, vecs [][]float32) error {
+				return writeShadow(ctx, tx, ids, vecs)
+			})
+			if err != nil {
+				return err
 			}
 			storage := "PLAIN"
 			if target.Dimension > 1536 {

@@ -115,27 +115,16 @@ func buildSearchIndex(ctx context.Context, c *pgx.Conn, name, using string) erro
 	return nil
 }
 
-// rebuildPostings recomputes migration 006's derived tables from memories, as the migration
-// first filled them: the postings in key order (a third cheaper than the trigger's
-// unordered inserts), every document frequency and the count in shard 0.
+// rebuildPostings recomputes migration 006's derived tables from memories
+// (memory_terms_rebuild), with the writers of memories kept out (their triggers would write
+// postings too); readers go on.
 func rebuildPostings(ctx context.Context, c *pgx.Conn) error {
 	return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
-		for _, q := range []string{
-			// Writers of memories wait (their triggers would write postings too); readers do not.
-			`LOCK TABLE memories IN SHARE MODE`,
-			`DELETE FROM memory_terms`,
-			`DELETE FROM term_stats`,
-			`DELETE FROM memory_count_shards`,
-			`INSERT INTO memory_terms (lexeme, memory_id, tf)
-			 SELECT t.lexeme, m.id, t.tf FROM memories m, memory_terms_of(m.search_vec) AS t ORDER BY 1, 2`,
-			`INSERT INTO term_stats (lexeme, shard, df) SELECT lexeme, 0, count(*) FROM memory_terms GROUP BY lexeme`,
-			`INSERT INTO memory_count_shards (shard, memories) SELECT 0, count(*) FROM memories`,
-		} {
-			if _, err := tx.Exec(ctx, q); err != nil {
-				return err
-			}
+		if _, err := tx.Exec(ctx, `LOCK TABLE memories IN SHARE MODE`); err != nil {
+			return err
 		}
-		return nil
+		_, err := tx.Exec(ctx, `SELECT memory_terms_rebuild()`)
+		return err
 	})
 }
 

@@ -196,20 +196,11 @@ func (s *Store) ReembedSwitch(ctx context.Context, embed store.EmbedFunc) (int, 
 		if err != nil {
 			return err
 		}
-		for start := 0; start < len(late); start += 256 {
-			part := late[start:min(start+256, len(late))]
-			ids, texts := make([]uuid.UUID, len(part)), make([]string, len(part))
-			for i, r := range part {
-				ids[i], texts[i] = r.ID, r.Content
-			}
-			vecs, err := embed(ctx, texts)
-			if err != nil {
-				return err
-			}
-			if err := writeNext(conn, ids, vecs); err != nil {
-				return err
-			}
-			n += len(part)
+		n, err = store.EmbedRows(ctx, late, embed, func(ids []uuid.UUID, vecs [][]float32) error {
+			return writeNext(conn, ids, vecs)
+		})
+		if err != nil {
+			return err
 		}
 		// The row triggers that check values on update see only the embedding change here,
 		// and the vectors came from the target model: they are dropped for this statement and
