@@ -20,11 +20,6 @@ DECLARE
     -- memories and 200 queries: 2,000 gives the same top 10 as 10,000 for every query, 30 %
     -- faster (docs/benchmarks.md).
     candidate_bound constant bigint := 2000;
-    -- Up to this many postings (the query terms' document frequencies summed), the ranking
-    -- reads them all from memory_terms (index-only; ~3 ms for 3,500 on SciFact); past it,
-    -- from the rows the GIN index finds.
-    postings_bound constant bigint := 20000;
-    postings_read bigint := 0;
     retrieve boolean[];
     -- A filtered ranking from postings reads at most this many candidates' rows per row
     -- of the page before it hands over to the ranking over rows.
@@ -45,6 +40,9 @@ DECLARE
     decay double precision;
     tf_columns text;
     score_sum text;
+    scored text;
+    hashjoin text;
+    nestloop text;
     i integer;
 BEGIN
     IF match_count IS NULL OR match_count < 1 THEN
@@ -75,7 +73,6 @@ BEGIN
     retrieve := array_fill(false, ARRAY[cardinality(terms)]);
     FOR i IN SELECT u.ord FROM unnest(dfs) WITH ORDINALITY AS u(df, ord) WHERE u.df > 0 ORDER BY u.df, u.ord LOOP
         everything := CASE WHEN everything IS NULL THEN terms[i] ELSE everything || terms[i] END;
-        postings_read := postings_read + dfs[i];
         IF retrieval IS NOT NULL AND (restricted OR cumulative + dfs[i] > candidate_bound) THEN
             restricted := true;
             CONTINUE;
@@ -93,60 +90,72 @@ BEGIN
     END IF;
     clause := vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability);
 
-    IF postings_read <= postings_bound THEN
-        -- Every posting of every term (vestige_fts_postings); the bound's rule becomes a
-        -- flag, and it never costs a page: when fewer memories that hold a retrieving term
-        -- pass the filters than asked for, every match counts. Without filters the
-        -- statement is static, so its plan is kept for the session.
-        IF clause = '' THEN
-            -- Without filters the candidates that hold a retrieving term are at least as
-            -- many as the largest df among those terms, so the fallback is settled before
-            -- the ranking (counted exactly only when that df is below the page).
-            IF restricted THEN
-                SELECT max(u.df) INTO passing FROM unnest(dfs, retrieve) AS u(df, r) WHERE u.r;
-                IF passing < match_count THEN
-                    SELECT count(DISTINCT t.memory_id) INTO passing
-                      FROM unnest(lexemes, retrieve) AS u(lexeme, r) JOIN memory_terms t ON t.lexeme = u.lexeme
-                     WHERE u.r;
-                END IF;
-                restricted := passing >= match_count;
-            END IF;
-            RETURN QUERY
-            SELECT p.memory_id, p.score, (row_number() OVER (ORDER BY p.score DESC, p.memory_id))::integer
-              FROM (SELECT p.memory_id, p.score FROM vestige_fts_postings(lexemes, idfs, retrieve) p
-                     WHERE p.retrieved OR NOT restricted
-                     ORDER BY p.score DESC, p.memory_id
-                     LIMIT match_count) p
-             ORDER BY 3;
-            RETURN;
+    -- The ranking reads postings (vestige_fts_postings_sql: index-only merge joins, and
+    -- probes where a term has many more postings than there are candidates), never rows: a
+    -- candidate's row costs more than its postings, whatever the sizes (on 100k memories,
+    -- reading 28,000 postings took less than half the CPU of ranking its 4,200 candidates'
+    -- rows). Only a filter that the best candidates do not pass falls back to the rows.
+    -- The candidate bound's rule decides which terms' memories are scored, and it never
+    -- costs a page: when fewer memories that hold a retrieving term pass the filters than
+    -- asked for, every match counts.
+    IF clause = '' AND restricted THEN
+        -- Without filters the candidates that hold a retrieving term are at least as
+        -- many as the largest df among those terms, so the fallback is settled before
+        -- the ranking (counted exactly only when that df is below the page).
+        SELECT max(u.df) INTO passing FROM unnest(dfs, retrieve) AS u(df, r) WHERE u.r;
+        IF passing < match_count THEN
+            SELECT count(DISTINCT t.memory_id) INTO passing
+              FROM unnest(lexemes, retrieve) AS u(lexeme, r) JOIN memory_terms t ON t.lexeme = u.lexeme
+             WHERE u.r;
         END IF;
-        -- With filters, the best candidates' rows are read in score order until the page is
-        -- full: a filter passing 12-50 % of rows reads a few dozen rows (joining every
-        -- candidate read thousands). When the walk_bound best do not fill the page (a
-        -- selective filter, or one that the query's words rarely meet), the ranking over
-        -- rows below takes over, where the GIN indexes intersect the terms and the filter.
-        EXECUTE 'SELECT array_agg(w.memory_id ORDER BY w.score DESC, w.memory_id), array_agg(w.score ORDER BY w.score DESC, w.memory_id)
-                   FROM (SELECT p.memory_id, p.score
-                           FROM (SELECT p.memory_id, p.score FROM vestige_fts_postings($1, $8, $9) p
-                                  WHERE p.retrieved OR NOT $10
-                                  ORDER BY p.score DESC, p.memory_id
-                                  LIMIT $11) p
-                          WHERE EXISTS (SELECT 1 FROM memories m WHERE m.id = p.memory_id' || clause || ')
-                          ORDER BY p.score DESC, p.memory_id
-                          LIMIT $7) w'
-           INTO walked_ids, walked_scores
-          USING lexemes, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count,
-                idfs, retrieve, restricted, walk_bound * match_count;
-        IF cardinality(walked_ids) = match_count THEN
-            RETURN QUERY SELECT w.id, w.score, w.ord::integer
-                           FROM unnest(walked_ids, walked_scores) WITH ORDINALITY AS w(id, score, ord);
-            RETURN;
-        END IF;
+        restricted := passing >= match_count;
+    END IF;
+    scored := vestige_fts_postings_sql(dfs, CASE WHEN restricted THEN retrieve
+                                                 ELSE array_fill(true, ARRAY[cardinality(terms)]) END);
+    -- Merge joins only (see vestige_fts_postings_sql), for this statement: the settings
+    -- are put back before anything else runs.
+    hashjoin := current_setting('enable_hashjoin');
+    nestloop := current_setting('enable_nestloop');
+    PERFORM set_config('enable_hashjoin', 'off', true), set_config('enable_nestloop', 'off', true);
+    IF clause = '' THEN
+        RETURN QUERY EXECUTE
+            'SELECT s.memory_id, s.score, (row_number() OVER (ORDER BY s.score DESC, s.memory_id))::integer
+               FROM (' || scored || ' ORDER BY 2 DESC, 1 LIMIT $7) s
+              ORDER BY 3'
+            USING lexemes, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count, idfs;
+        PERFORM set_config('enable_hashjoin', hashjoin, true), set_config('enable_nestloop', nestloop, true);
+        RETURN;
+    END IF;
+    -- With filters, the best candidates' rows are read in score order until the page is
+    -- full: a filter passing 12-50 % of rows reads a few dozen rows (joining every
+    -- candidate read thousands). When the walk_bound best do not fill the page (a
+    -- selective filter, or one that the query's words rarely meet), the ranking over
+    -- rows below takes over, where the GIN indexes intersect the terms and the filter.
+    EXECUTE 'SELECT array_agg(s.memory_id ORDER BY s.score DESC, s.memory_id), array_agg(s.score ORDER BY s.score DESC, s.memory_id)
+               FROM (' || scored || ' ORDER BY 2 DESC, 1 LIMIT $7) s'
+       INTO walked_ids, walked_scores
+      USING lexemes, domain_filter, node_type_filter, tag_filter, min_retrievability, decay,
+            walk_bound * match_count, idfs;
+    PERFORM set_config('enable_hashjoin', hashjoin, true), set_config('enable_nestloop', nestloop, true);
+    -- The filter, as a separate statement: it wants the nested loop (a few dozen
+    -- primary-key probes) that the scoring statement may not use.
+    EXECUTE 'SELECT array_agg(w.id ORDER BY w.ord), array_agg(w.score ORDER BY w.ord)
+               FROM (SELECT w.id, w.score, w.ord
+                       FROM unnest($1, $8) WITH ORDINALITY AS w(id, score, ord)
+                      WHERE EXISTS (SELECT 1 FROM memories m WHERE m.id = w.id' || clause || ')
+                      ORDER BY w.ord
+                      LIMIT $7) w'
+       INTO walked_ids, walked_scores
+      USING walked_ids, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count, walked_scores;
+    IF cardinality(walked_ids) = match_count THEN
+        RETURN QUERY SELECT w.id, w.score, w.ord::integer
+                       FROM unnest(walked_ids, walked_scores) WITH ORDINALITY AS w(id, score, ord);
+        RETURN;
     END IF;
 
-    -- Too many postings to read them all (large stores, common terms), or a filter the best
-    -- candidates do not pass: the candidates come from the GIN index on search_vec (with
-    -- the filter's own indexes) and each term's tf from ts_rank_cd on the row.
+    -- A filter the best candidates do not pass (a selective one, or one the query's words
+    -- rarely meet): the candidates come from the GIN index on search_vec with the filter's
+    -- own indexes, and each term's tf from ts_rank_cd on the row.
     -- The bound never costs a page: when the rare terms' matches that pass the filters cannot
     -- fill it, every term retrieves.
     IF restricted THEN

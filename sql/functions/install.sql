@@ -3,8 +3,8 @@
 --   go test ./client/store/pgstore -run TestInstallSQLIsCurrent -update
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
-SELECT set_config('vestige.install_api_version', '3', true),
-       set_config('vestige.install_hash', 'f7e136acc4082cbeae0cfb55a740d94b9b2f9f46df7bafecd234361b08abd59d', true);
+SELECT set_config('vestige.install_api_version', '4', true),
+       set_config('vestige.install_hash', 'acee16f10b20a60b3cd34e1baa0ee453fce58067ad4f323958c9613d3fca83f7', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}

@@ -1,0 +1,81 @@
+package sqlapi_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+)
+
+// The scoring statement vestige_fts_postings_sql writes has three shapes: one base term
+// whose postings the others are merged into, several base terms (their distinct memories
+// first), and probes of a term with many more postings than the base has memories. Each
+// gives the definition's page with the definition's scores, to the last bit, under the
+// candidate bound (rarest terms retrieve while their postings stay within 2,000).
+func TestPostingsRankingStatementsAgree(t *testing.T) {
+	ctx := context.Background()
+	d := newDB(t)
+	// 3,000 memories: zephyr df 30, quokka 40, nimbus 1,000, fjord 1,200, meadow 2,500;
+	// some words twice and some in tags, so that tf varies.
+	d.exec(`INSERT INTO memories (content, domains, tags)
+		SELECT concat_ws(' ', CASE WHEN g % 100 = 0 THEN 'zephyr' END,
+		                      CASE WHEN g % 75 = 0 THEN 'quokka quokka' END,
+		                      CASE WHEN g % 3 = 0 THEN 'nimbus' END,
+		                      CASE WHEN g % 5 < 2 THEN repeat('fjord ', 1 + g % 4) END,
+		                      CASE WHEN g % 6 <> 0 THEN repeat('meadow ', 1 + g % 3) END,
+		                      'filler'),
+		       ARRAY[CASE WHEN g % 2 = 0 THEN 'even' ELSE 'odd' END],
+		       CASE WHEN g % 11 = 0 THEN ARRAY['nimbus', 'zephyr'] ELSE ARRAY['plain'] END
+		  FROM generate_series(1, 3000) g`)
+	var stmt string
+	require.NoError(t, d.conn.QueryRow(ctx, `SELECT vestige_fts_postings_sql(ARRAY[30, 2500]::bigint[], ARRAY[true, false])`).Scan(&stmt))
+	require.Contains(t, stmt, "LATERAL", "a term with far more postings than the base has memories is probed")
+
+	const reference = `
+		WITH q AS (SELECT lexeme, ord FROM vestige_fts_terms($1)),
+		n AS (SELECT count(*)::float8 AS n FROM memories),
+		df AS (SELECT q.lexeme, q.ord, count(t.memory_id)::float8 AS df FROM q LEFT JOIN memory_terms t USING (lexeme) GROUP BY 1, 2),
+		idf AS (SELECT df.lexeme, df.ord, df.df, greatest(ln((greatest(n.n, (SELECT max(df) FROM df)) - df.df + 0.5) / (df.df + 0.5)), 1e-6) AS idf FROM df, n),
+		bound AS (SELECT lexeme, row_number() OVER w = 1 OR sum(df) OVER w <= 2000 AS retrieve
+		            FROM idf WHERE df > 0 WINDOW w AS (ORDER BY df, ord)),
+		s AS (SELECT t.memory_id, sum(idf.idf * t.tf * 2.2 / (t.tf + 1.2) ORDER BY idf.ord) AS score,
+		             bool_or(bound.retrieve) AS retrieved
+		        FROM idf JOIN bound USING (lexeme) JOIN memory_terms t USING (lexeme) GROUP BY t.memory_id)
+		SELECT s.memory_id, s.score FROM s JOIN memories m ON m.id = s.memory_id
+		 WHERE s.retrieved AND (cardinality($3::text[]) IS NULL OR m.domains && $3)
+		 ORDER BY s.score DESC, s.memory_id LIMIT $2`
+	type scored struct {
+		ID    uuid.UUID
+		Score float64
+	}
+	ranked := func(sql string, args ...any) []scored {
+		t.Helper()
+		rows, err := d.conn.Query(ctx, sql, args...)
+		require.NoError(t, err)
+		got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[scored])
+		require.NoError(t, err)
+		return got
+	}
+	for _, tc := range []struct {
+		name, query string
+		k           int
+		domains     []string
+	}{
+		{"one base term, a common term probed", "zephyr meadow", 10, nil},
+		{"two base terms, a common term probed", "zephyr quokka meadow", 10, nil},
+		{"one base term, the others merged", "nimbus fjord meadow", 10, nil},
+		{"every term a base term", "zephyr quokka nimbus", 25, nil},
+		{"one base term merged, filtered (the walk)", "nimbus fjord meadow", 10, []string{"even"}},
+		{"probed, filtered (the walk)", "zephyr meadow", 5, []string{"odd"}},
+		{"a long page", "nimbus fjord meadow", 600, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := ranked(reference, tc.query, tc.k, tc.domains)
+			require.Len(t, want, tc.k, "the corpus fills the page")
+			got := ranked(`SELECT id, score FROM vestige_fts_ranked($1, $2, domain_filter => $3)`, tc.query, tc.k, tc.domains)
+			require.Equal(t, want, got)
+		})
+	}
+}
