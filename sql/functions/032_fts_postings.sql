@@ -1,3 +1,24 @@
+-- Building block of vestige_fts_ranked: the full-text score of every memory that holds a
+-- base term, from memory_terms alone (index-only; migration 006), by a hash aggregation of
+-- every posting of every term. Each term's postings are read in turn, in query order (the
+-- LATERAL ... OFFSET 0 keeps the nested loop), so each memory's sum adds its terms in query
+-- order, as the ranking over rows, vestige_fts_postings_sql and the SQLite store do. A plain
+-- SQL function, so that the planner inlines it into the statement that calls it.
+CREATE FUNCTION vestige_fts_postings(lexemes text[], idfs double precision[], base boolean[])
+RETURNS TABLE (memory_id uuid, score double precision)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT p.memory_id, sum(q.idf * p.tf * 2.2 / (p.tf + 1.2))
+      FROM unnest(lexemes, idfs, base) AS q(lexeme, idf, base)
+     CROSS JOIN LATERAL (SELECT t.memory_id, t.tf::double precision AS tf
+                           FROM memory_terms t WHERE t.lexeme = q.lexeme OFFSET 0) p
+     GROUP BY p.memory_id
+    HAVING bool_or(q.base)
+$$;
+
+COMMENT ON FUNCTION vestige_fts_postings(text[], double precision[], boolean[]) IS
+'Internal building block of vestige_fts_ranked: per memory holding a lexeme whose base flag is set, the sum in lexeme order of idf × tf × 2.2 / (tf + 1.2) over the lexemes it holds (tf from memory_terms). Not meant to be called directly.';
+
 -- Building block of vestige_fts_ranked: the text of one statement that scores, from
 -- memory_terms alone (index-only; migration 006), every memory holding a base term, adding
 -- each query term's share in query order (as the ranking over rows and the SQLite store do).

@@ -41,6 +41,11 @@ DECLARE
     tf_columns text;
     score_sum text;
     scored text;
+    base boolean[];
+    base_rows bigint;
+    held bigint;
+    postings bigint;
+    merged boolean;
     hashjoin text;
     nestloop text;
     i integer;
@@ -90,11 +95,10 @@ BEGIN
     END IF;
     clause := vestige_filter_clause(domain_filter, node_type_filter, tag_filter, min_retrievability);
 
-    -- The ranking reads postings (vestige_fts_postings_sql: index-only merge joins, and
-    -- probes where a term has many more postings than there are candidates), never rows: a
-    -- candidate's row costs more than its postings, whatever the sizes (on 100k memories,
-    -- reading 28,000 postings took less than half the CPU of ranking its 4,200 candidates'
-    -- rows). Only a filter that the best candidates do not pass falls back to the rows.
+    -- The ranking reads postings (memory_terms, index-only), never rows: a candidate's row
+    -- costs more than its postings, whatever the sizes (on 100k memories, reading 28,000
+    -- postings took less than half the CPU of ranking its 4,200 candidates' rows). Only a
+    -- filter that the best candidates do not pass falls back to the rows.
     -- The candidate bound's rule decides which terms' memories are scored, and it never
     -- costs a page: when fewer memories that hold a retrieving term pass the filters than
     -- asked for, every match counts.
@@ -110,19 +114,43 @@ BEGIN
         END IF;
         restricted := passing >= match_count;
     END IF;
-    scored := vestige_fts_postings_sql(dfs, CASE WHEN restricted THEN retrieve
-                                                 ELSE array_fill(true, ARRAY[cardinality(terms)]) END);
-    -- Merge joins only (see vestige_fts_postings_sql), for this statement: the settings
-    -- are put back before anything else runs.
-    hashjoin := current_setting('enable_hashjoin');
-    nestloop := current_setting('enable_nestloop');
-    PERFORM set_config('enable_hashjoin', 'off', true), set_config('enable_nestloop', 'off', true);
+    base := CASE WHEN restricted THEN retrieve ELSE array_fill(true, ARRAY[cardinality(terms)]) END;
+    -- Two ways to add up the postings per memory. Merge joins from the base term(s)
+    -- (vestige_fts_postings_sql) cost about a step per base memory and term, and nothing to
+    -- hash: they win where a few terms have many postings (on 100k memories, a third of a
+    -- hash aggregation's CPU). A hash aggregation of every posting (vestige_fts_postings)
+    -- costs a step per posting: it wins where many terms have few postings each (SciFact's
+    -- claims: 6 to 15 terms, most memories holding one or two of them), and as a static
+    -- statement its plan is kept for the session.
+    SELECT coalesce(sum(u.df) FILTER (WHERE u.b), 0), count(*), coalesce(sum(u.df), 0)
+      INTO base_rows, held, postings
+      FROM unnest(dfs, base) AS u(df, b)
+     WHERE u.df > 0;
+    merged := base_rows * (held - 1) <= postings;
+    IF merged THEN
+        scored := vestige_fts_postings_sql(dfs, base);
+        -- Merge joins only (see vestige_fts_postings_sql), for this statement: the
+        -- settings are put back before anything else runs.
+        hashjoin := current_setting('enable_hashjoin');
+        nestloop := current_setting('enable_nestloop');
+        PERFORM set_config('enable_hashjoin', 'off', true), set_config('enable_nestloop', 'off', true);
+    ELSIF clause = '' THEN
+        RETURN QUERY
+        SELECT p.memory_id, p.score, (row_number() OVER (ORDER BY p.score DESC, p.memory_id))::integer
+          FROM (SELECT p.memory_id, p.score FROM vestige_fts_postings(lexemes, idfs, base) p
+                 ORDER BY p.score DESC, p.memory_id
+                 LIMIT match_count) p
+         ORDER BY 3;
+        RETURN;
+    ELSE
+        scored := 'SELECT p.memory_id, p.score FROM vestige_fts_postings($1, $8, $9) p';
+    END IF;
     IF clause = '' THEN
         RETURN QUERY EXECUTE
             'SELECT s.memory_id, s.score, (row_number() OVER (ORDER BY s.score DESC, s.memory_id))::integer
                FROM (' || scored || ' ORDER BY 2 DESC, 1 LIMIT $7) s
               ORDER BY 3'
-            USING lexemes, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count, idfs;
+            USING lexemes, domain_filter, node_type_filter, tag_filter, min_retrievability, decay, match_count, idfs, base;
         PERFORM set_config('enable_hashjoin', hashjoin, true), set_config('enable_nestloop', nestloop, true);
         RETURN;
     END IF;
@@ -135,8 +163,10 @@ BEGIN
                FROM (' || scored || ' ORDER BY 2 DESC, 1 LIMIT $7) s'
        INTO walked_ids, walked_scores
       USING lexemes, domain_filter, node_type_filter, tag_filter, min_retrievability, decay,
-            walk_bound * match_count, idfs;
-    PERFORM set_config('enable_hashjoin', hashjoin, true), set_config('enable_nestloop', nestloop, true);
+            walk_bound * match_count, idfs, base;
+    IF merged THEN
+        PERFORM set_config('enable_hashjoin', hashjoin, true), set_config('enable_nestloop', nestloop, true);
+    END IF;
     -- The filter, as a separate statement: it wants the nested loop (a few dozen
     -- primary-key probes) that the scoring statement may not use.
     EXECUTE 'SELECT array_agg(w.id ORDER BY w.ord), array_agg(w.score ORDER BY w.ord)

@@ -63,6 +63,20 @@ BEGIN
             USING ERRCODE = 'VS002';
     END IF;
 
+    -- Full text alone (the hash embedders' default, or no embedding): its ranks are the
+    -- fusion's order, so the page is its top match_count, without the fusion's join (0.4 ms
+    -- of a 2 ms query on 100k memories).
+    IF query_embedding IS NULL OR w_vec = 0 THEN
+        RETURN QUERY
+        SELECT m.id, m.content, m.node_type, m.tags, m.domains, m.domain_scores, m.metadata,
+               m.created_at, m.updated_at, w_fts / (60 + f.rank), f.score, NULL::double precision,
+               f.rank, NULL::integer
+          FROM vestige_fts_ranked(query_text, match_count, domain_filter, node_type_filter, tag_filter,
+                                  min_retrievability) f
+         CROSS JOIN LATERAL (SELECT * FROM memories m WHERE m.id = f.id OFFSET 0) m
+         ORDER BY f.rank;
+        RETURN;
+    END IF;
     -- Reciprocal Rank Fusion, k = 60 over 1-based ranks, each branch weighted; each branch
     -- over-fetches 3×.
     RETURN QUERY

@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '4', true),
-       set_config('vestige.install_hash', 'acee16f10b20a60b3cd34e1baa0ee453fce58067ad4f323958c9613d3fca83f7', true);
+       set_config('vestige.install_hash', '48f6a6c1f4a5b53f449a3903030d731f8cd7dba9f0bb0363cc3f97f44d517b8a', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
