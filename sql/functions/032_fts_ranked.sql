@@ -24,6 +24,9 @@ DECLARE
     -- A filtered ranking from postings reads at most this many candidates' rows per row
     -- of the page before it hands over to the ranking over rows.
     walk_bound constant integer := 10;
+    -- Merge joins for at most this many terms: each term is one more join to plan and a
+    -- step per base memory, so a long query is aggregated whatever its postings.
+    merge_terms constant integer := 8;
     walked_ids uuid[];
     walked_scores double precision[];
     lexemes text[];
@@ -120,13 +123,13 @@ BEGIN
     -- hash: they win where a few terms have many postings (on 100k memories, a third of a
     -- hash aggregation's CPU). A hash aggregation of every posting (vestige_fts_postings)
     -- costs a step per posting: it wins where many terms have few postings each (SciFact's
-    -- claims: 6 to 15 terms, most memories holding one or two of them), and as a static
-    -- statement its plan is kept for the session.
+    -- claims: 6 to 15 terms, most memories holding one or two of them) and for long
+    -- queries, and as a static statement its plan is kept for the session.
     SELECT coalesce(sum(u.df) FILTER (WHERE u.b), 0), count(*), coalesce(sum(u.df), 0)
       INTO base_rows, held, postings
       FROM unnest(dfs, base) AS u(df, b)
      WHERE u.df > 0;
-    merged := base_rows * (held - 1) <= postings;
+    merged := held <= merge_terms AND base_rows * (held - 1) <= postings;
     IF merged THEN
         scored := vestige_fts_postings_sql(dfs, base);
         -- Merge joins only (see vestige_fts_postings_sql), for this statement: the

@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '4', true),
-       set_config('vestige.install_hash', '48f6a6c1f4a5b53f449a3903030d731f8cd7dba9f0bb0363cc3f97f44d517b8a', true);
+       set_config('vestige.install_hash', '1a7899d7b6d4062f20cfee66e9daefb860534ca16fcd88c553afaf0e42bc71d5', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
