@@ -64,16 +64,18 @@ BEGIN
     END IF;
 
     -- Full text alone (the hash embedders' default, or no embedding): its ranks are the
-    -- fusion's order, so the page is its top match_count, without the fusion's join (0.4 ms
-    -- of a 2 ms query on 100k memories).
+    -- fusion's order, so the page is its first match_count rows, without the fusion's join
+    -- (0.4 ms of a 2 ms query on 100k memories). The branch is still asked for the 3× it
+    -- gets below: its candidate bound gives way to every term by that count.
     IF query_embedding IS NULL OR w_vec = 0 THEN
         RETURN QUERY
         SELECT m.id, m.content, m.node_type, m.tags, m.domains, m.domain_scores, m.metadata,
                m.created_at, m.updated_at, w_fts / (60 + f.rank), f.score, NULL::double precision,
                f.rank, NULL::integer
-          FROM vestige_fts_ranked(query_text, match_count, domain_filter, node_type_filter, tag_filter,
+          FROM vestige_fts_ranked(query_text, 3 * match_count, domain_filter, node_type_filter, tag_filter,
                                   min_retrievability) f
          CROSS JOIN LATERAL (SELECT * FROM memories m WHERE m.id = f.id OFFSET 0) m
+         WHERE f.rank <= match_count
          ORDER BY f.rank;
         RETURN;
     END IF;

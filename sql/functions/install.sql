@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '4', true),
-       set_config('vestige.install_hash', '1a7899d7b6d4062f20cfee66e9daefb860534ca16fcd88c553afaf0e42bc71d5', true);
+       set_config('vestige.install_hash', '989ff2317dd58b6fb4def8b96adf922e072af380e1bc28396c988ec1c962e6a1', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}

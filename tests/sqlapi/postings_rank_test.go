@@ -17,8 +17,9 @@ import (
 func TestPostingsRankingStatementsAgree(t *testing.T) {
 	ctx := context.Background()
 	d := newDB(t)
-	// 3,000 memories: zephyr df 30, quokka 40, nimbus 1,000, fjord 1,200, meadow 2,500;
-	// some words twice and some in tags, so that tf varies.
+	// 3,000 memories: zephyr df 30, quokka 40, nimbus 1,000, fjord 1,200, meadow 2,500,
+	// yonder 20 in tags only and never beside meadow; some words twice and some in tags, so
+	// that tf varies.
 	d.exec(`INSERT INTO memories (content, domains, tags)
 		SELECT concat_ws(' ', CASE WHEN g % 100 = 0 THEN 'zephyr' END,
 		                      CASE WHEN g % 75 = 0 THEN 'quokka quokka' END,
@@ -27,8 +28,10 @@ func TestPostingsRankingStatementsAgree(t *testing.T) {
 		                      CASE WHEN g % 6 <> 0 THEN repeat('meadow ', 1 + g % 3) END,
 		                      'filler'),
 		       ARRAY[CASE WHEN g % 2 = 0 THEN 'even' ELSE 'odd' END],
-		       CASE WHEN g % 11 = 0 THEN ARRAY['nimbus', 'zephyr'] ELSE ARRAY['plain'] END
+		       CASE WHEN g % 150 = 0 THEN ARRAY['yonder'] WHEN g % 11 = 0 THEN ARRAY['nimbus', 'zephyr'] ELSE ARRAY['plain'] END
 		  FROM generate_series(1, 3000) g`)
+	// 9,000 more, so that meadow is rare enough to count (idf 1.3).
+	d.exec(`INSERT INTO memories (content) SELECT 'filler' FROM generate_series(1, 9000)`)
 	var stmt string
 	require.NoError(t, d.conn.QueryRow(ctx, `SELECT vestige_fts_postings_sql(ARRAY[30, 2500]::bigint[], ARRAY[true, false])`).Scan(&stmt))
 	require.Contains(t, stmt, "LATERAL", "a term with far more postings than the base has memories is probed")
@@ -44,7 +47,8 @@ func TestPostingsRankingStatementsAgree(t *testing.T) {
 		             bool_or(bound.retrieve) AS retrieved
 		        FROM idf JOIN bound USING (lexeme) JOIN memory_terms t USING (lexeme) GROUP BY t.memory_id)
 		SELECT s.memory_id, s.score FROM s JOIN memories m ON m.id = s.memory_id
-		 WHERE s.retrieved AND (cardinality($3::text[]) IS NULL OR m.domains && $3)
+		 WHERE (s.retrieved OR (SELECT count(*) FROM s WHERE s.retrieved) < $4)
+		   AND (cardinality($3::text[]) IS NULL OR m.domains && $3)
 		 ORDER BY s.score DESC, s.memory_id LIMIT $2`
 	type scored struct {
 		ID    uuid.UUID
@@ -72,10 +76,20 @@ func TestPostingsRankingStatementsAgree(t *testing.T) {
 		{"a long page", "nimbus fjord meadow", 600, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			want := ranked(reference, tc.query, tc.k, tc.domains)
+			want := ranked(reference, tc.query, tc.k, tc.domains, tc.k)
 			require.Len(t, want, tc.k, "the corpus fills the page")
 			got := ranked(`SELECT id, score FROM vestige_fts_ranked($1, $2, domain_filter => $3)`, tc.query, tc.k, tc.domains)
 			require.Equal(t, want, got)
 		})
 	}
+	// vestige_search asks the branch for 3 × match_count, also when full text runs alone:
+	// yonder's 20 memories fill a page of 15 but not the 45 the branch is asked for, so
+	// every term retrieves, and memories with meadow three times (2.1) pass those with
+	// yonder in a tag (2.0).
+	t.Run("search, full text alone, the bound giving way at 3 × the page", func(t *testing.T) {
+		want := ranked(reference, "yonder meadow", 15, nil, 45)
+		require.Equal(t, want, ranked(`SELECT id, fts_score FROM vestige_search($1, NULL, $2)`, "yonder meadow", 15))
+		restricted := ranked(reference, "yonder meadow", 15, nil, 15)
+		require.NotEqual(t, want, restricted, "the corpus tells the two bounds apart")
+	})
 }
