@@ -196,9 +196,10 @@ var memoryCheckTriggers = []string{"trg_memories_check_values", "trg_memories_ch
 // skipValueChecks turns triggers of memories off for this transaction only (DDL is
 // transactional: no other session sees them off; concurrent writers of memories wait for
 // the batch) when the batch has memories and the role owns the table: the check triggers
-// (once a model is registered), and the postings trigger while the full-text index is
-// missing (BuildSearchIndexes recomputes every posting). Any other trigger (derived data)
-// still runs. restore turns them on again before the commit. locked reports that the
+// (once a model is registered), and the triggers of derived data that BuildSearchIndexes
+// recomputes from every memory while the full-text index is missing (the postings and
+// new_cards: a row trigger, about a third of an insert's cost, twice what the rebuild
+// takes a row). Any other trigger still runs. restore turns them on again before the commit. locked reports that the
 // transaction holds memories in SHARE ROW EXCLUSIVE mode (no other writer until the commit).
 func skipValueChecks(ctx context.Context, tx pgx.Tx, norm []store.Record) (restore func() error, locked bool, err error) {
 	restore = func() error { return nil }
@@ -227,7 +228,7 @@ func skipValueChecks(ctx context.Context, tx pgx.Tx, norm []store.Record) (resto
 		return restore, false, err
 	}
 	if stale {
-		off = append(off, postingsTrigger)
+		off = append(off, derivedTriggers...)
 	}
 	toggle := func(how string) error {
 		for _, t := range off {
