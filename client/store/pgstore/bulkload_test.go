@@ -43,18 +43,26 @@ func TestLoadBulkDefersDerivedRows(t *testing.T) {
 	n, err := s.LoadBulk(ctx, recs)
 	require.NoError(t, err)
 	require.Equal(t, len(ids), n)
+	var other uuid.UUID
+	require.NoError(t, conn.QueryRow(ctx, `INSERT INTO memories (content) VALUES ('written by another session meanwhile')
+		RETURNING id`).Scan(&other))
+	// A first review of a loaded memory and of the other one: each leaves the new cards.
 	next := now.Add(24 * time.Hour)
-	n, err = s.LoadBulk(ctx, []store.Record{{Type: store.RecordScheduling, Scheduling: &store.SchedulingState{
-		MemoryID: ids[0], Stability: 2, Difficulty: 5, Retrievability: 1, LastReview: &now, NextReview: &next,
-		Reps: 1, State: 2}}})
+	var sched []store.Record
+	for _, id := range []uuid.UUID{ids[0], other} {
+		sched = append(sched, store.Record{Type: store.RecordScheduling, Scheduling: &store.SchedulingState{
+			MemoryID: id, Stability: 2, Difficulty: 5, Retrievability: 1, LastReview: &now, NextReview: &next,
+			Reps: 1, State: 2}})
+	}
+	n, err = s.LoadBulk(ctx, sched)
 	require.NoError(t, err)
-	require.Equal(t, 1, n)
-	_, err = conn.Exec(ctx, `INSERT INTO memories (content) VALUES ('written by another session meanwhile')`)
-	require.NoError(t, err)
+	require.Equal(t, 2, n)
 
 	require.Equal(t, 0, count(`SELECT count(*) FROM memory_terms WHERE memory_id = ANY($1)`, ids), "postings deferred")
-	require.Equal(t, 1, count(`SELECT count(*) FROM new_cards`), "only the other session's memory, by its trigger")
-	require.Equal(t, 0, count(`SELECT count(*) FROM pg_trigger WHERE tgrelid = 'memories'::regclass
+	require.Equal(t, 1, count(`SELECT count(*) FROM new_cards WHERE memory_id = $1`, other),
+		"only the other session's memory, by its trigger, still there after its scheduling row was loaded")
+	require.Equal(t, 1, count(`SELECT count(*) FROM new_cards`))
+	require.Equal(t, 0, count(`SELECT count(*) FROM pg_trigger WHERE tgrelid IN ('memories'::regclass, 'scheduling'::regclass)
 		AND NOT tgisinternal AND tgenabled <> 'O'`), "every trigger is on outside the load's transactions")
 	require.NotZero(t, count(testdb.DerivedDrift))
 
@@ -62,6 +70,6 @@ func TestLoadBulkDefersDerivedRows(t *testing.T) {
 	require.NoError(t, s.BuildSearchIndexes(ctx, func(step string, _ time.Duration) { steps = append(steps, step) }))
 	require.Equal(t, "postings", steps[0])
 	require.Zero(t, count(testdb.DerivedDrift), "postings, counts and new cards exact")
-	require.Equal(t, len(ids), count(`SELECT count(*) FROM new_cards`), "five loaded memories and the other one; the reviewed one is not new")
-	require.Equal(t, 0, count(`SELECT count(*) FROM new_cards WHERE memory_id = $1`, ids[0]))
+	require.Equal(t, len(ids)-1, count(`SELECT count(*) FROM new_cards`), "the loaded memories but the reviewed one")
+	require.Equal(t, 0, count(`SELECT count(*) FROM new_cards WHERE memory_id IN ($1, $2)`, ids[0], other))
 }

@@ -14,7 +14,7 @@ import (
 // theirs), in the order BuildSearchIndexes puts them back; the primary key stays, for the
 // copy's conflicts and the foreign keys. ftsIndex is last because its absence also marks the
 // postings as stale: while it is missing, LoadBulk writes memories without their
-// memory_terms rows (see postingsStale).
+// memory_terms and new_cards rows (see skipValueChecks).
 var searchIndexes = []struct{ name, using string }{
 	{"idx_memories_node_type", "btree (node_type)"},
 	{"idx_memories_created", "btree (created_at, id)"},
@@ -30,6 +30,10 @@ const ftsIndex = "idx_memories_fts"
 // (a statement trigger) and migration 005's new_cards (a row trigger). LoadBulk turns them
 // off in its own transactions while ftsIndex is missing, and rebuildDerived recomputes both.
 var derivedTriggers = []string{"trg_memories_terms_insert", "trg_memories_new_cards"}
+
+// schedulingDerivedTrigger is migration 005's trigger that keeps new_cards when scheduling
+// rows are written; LoadBulk turns it off too while ftsIndex is missing.
+const schedulingDerivedTrigger = "trg_scheduling_new_cards"
 
 // SearchIndexesPending reports whether one of searchIndexes is missing (dropped by
 // DropSearchIndexes for a bulk load, and not built back yet: a copy killed in between).
@@ -140,13 +144,4 @@ func rebuildDerived(ctx context.Context, c *pgx.Conn) error {
 		}
 		return nil
 	})
-}
-
-// postingsStale reports whether the full-text index is missing: DropSearchIndexes dropped
-// it, and BuildSearchIndexes will recompute every posting before building it back.
-func postingsStale(ctx context.Context, tx pgx.Tx) (bool, error) {
-	var missing bool
-	err := tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM pg_class
-		WHERE relname = $1 AND relnamespace = current_schema()::regnamespace)`, ftsIndex).Scan(&missing)
-	return missing, err
 }
