@@ -12,7 +12,8 @@
 -- 2. memories_search_vector, the generated expression of search_vec, becomes PL/pgSQL: as a
 --    SQL function it was never inlined (array_to_string is only STABLE) and the SQL-function
 --    executor ran for every row; a PL/pgSQL function evaluates the same expression, with
---    memories_search_text inlined, as one simple expression. Same result for every input,
+--    memories_search_text inlined, as one simple expression (and its own search_path, see
+--    below). Same result for every input,
 --    so search_vec needs no recomputation (tests/sqlapi/searchtext_test.go compares the old
 --    and new functions).
 -- 3. toast_tuple_target = 8160 on memories. A row with a vector of 768 dimensions (3 KB,
@@ -79,6 +80,19 @@ BEGIN
         || setweight(to_tsvector('english'::regconfig, memories_search_text(coalesce(node_type, ''))), 'B')
         || setweight(to_tsvector('english'::regconfig, memories_search_text(coalesce(array_to_string(tags, ' '), ''))), 'C');
 END
+$$;
+
+-- A SQL function's body is bound to the functions it calls when it is created; a PL/pgSQL
+-- body looks memories_search_text up when a session first runs it, by the session's
+-- search_path. search_vec is computed wherever a row is written, also where that path does
+-- not name the store's schema (pg_restore loads rows with an empty one; a logical
+-- replication subscriber too): the function carries its own path (the install's schema, as
+-- migration 001's objects live there). pg_catalog is searched first in any case.
+DO $$
+BEGIN
+    EXECUTE format('ALTER FUNCTION %I.memories_search_vector(text, text, text[]) SET search_path = %I',
+                   current_schema(), current_schema());
+END;
 $$;
 
 ALTER TABLE memories SET (toast_tuple_target = 8160);

@@ -178,6 +178,7 @@ func TestSearchTextMigration(t *testing.T) {
 	require.Equal(t, oldVec, newVec, "memories_search_vector")
 	require.Equal(t, "sql", language("memories_search_text"), "inlined into its callers")
 	require.Equal(t, "plpgsql", language("memories_search_vector"))
+	emptyPath(t, conn)
 	var stale int
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM memories
 		WHERE search_vec IS DISTINCT FROM memories_search_vector(content, node_type, tags)`).Scan(&stale))
@@ -193,9 +194,33 @@ func TestSearchTextMigration(t *testing.T) {
 	require.Equal(t, oldVec, downVec)
 	require.Equal(t, "plpgsql", language("memories_search_text"))
 	require.Equal(t, "sql", language("memories_search_vector"))
+	emptyPath(t, conn)
+	var config []string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT proconfig FROM pg_proc WHERE oid = 'memories_search_vector'::regproc`).Scan(&config))
+	require.Empty(t, config)
 	require.Empty(t, reloptions())
 	var helper *string
 	require.NoError(t, conn.QueryRow(ctx, `SELECT to_regproc('memories_search_text_unicode')::text`).Scan(&helper))
 	require.Nil(t, helper, "the helper is dropped")
 	require.True(t, toasted())
+}
+
+// emptyPath computes search_vec's expression with an empty search_path, as pg_restore loads
+// rows (and a logical replication subscriber writes them): the functions must find what
+// they call without it.
+func emptyPath(t *testing.T, conn *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	var schema, want, got string
+	require.NoError(t, conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema))
+	fn := pgx.Identifier{schema, "memories_search_vector"}.Sanitize()
+	q := `SELECT ` + fn + `('Contact alice@example.com, Résumé', 'fact', '{会議室,x-y}')::text`
+	require.NoError(t, conn.QueryRow(ctx, q).Scan(&want))
+	tx, err := conn.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	_, err = tx.Exec(ctx, `SET LOCAL search_path = ''`)
+	require.NoError(t, err)
+	require.NoError(t, tx.QueryRow(ctx, q).Scan(&got))
+	require.Equal(t, want, got)
 }
