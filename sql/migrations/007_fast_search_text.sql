@@ -1,4 +1,4 @@
--- vestige schema, version 7: the same search_vec, computed in a third less time, and memories
+-- vestige schema, version 7: the same search_vec, computed in ~40 % less time, and memories
 -- rows that the toaster leaves alone. Nothing stored changes meaning: no row is rewritten.
 --
 -- 1. memories_search_text (migration 004) gives the same text for every input, faster. ASCII
@@ -13,9 +13,8 @@
 --    SQL function it was never inlined (array_to_string is only STABLE) and the SQL-function
 --    executor ran for every row; a PL/pgSQL function evaluates the same expression, with
 --    memories_search_text inlined, as one simple expression (and its own search_path, see
---    below). Same result for every input,
---    so search_vec needs no recomputation (tests/sqlapi/searchtext_test.go compares the old
---    and new functions).
+--    below). Same result for every input, so search_vec needs no recomputation
+--    (tests/sqlapi/searchtext_test.go compares the old and new functions).
 -- 3. toast_tuple_target = 8160 on memories. A row with a vector of 768 dimensions (3 KB,
 --    kept in the row: SET STORAGE PLAIN) is always above the 2 KB toasting target, so every
 --    insert and update tried to compress each other column of the row and then moved
