@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -193,52 +194,71 @@ func stepArg(step *int) any {
 // docs/value-rules.md); together they cost about two thirds of a bulk insert.
 var memoryCheckTriggers = []string{"trg_memories_check_values", "trg_memories_check_embedding"}
 
-// skipValueChecks turns triggers of memories off for this transaction only (DDL is
-// transactional: no other session sees them off; concurrent writers of memories wait for
-// the batch) when the batch has memories and the role owns the table: the check triggers
-// (once a model is registered), and the postings trigger while the full-text index is
-// missing (BuildSearchIndexes recomputes every posting). Any other trigger (derived data)
-// still runs. restore turns them on again before the commit. locked reports that the
-// transaction holds memories in SHARE ROW EXCLUSIVE mode (no other writer until the commit).
+// skipValueChecks turns triggers off for this transaction only (DDL is transactional: no
+// other session sees them off; concurrent writers of the table wait for the batch) when the
+// role owns the table. For a batch of memories: the check triggers (once a model is
+// registered), and the triggers of derived data that BuildSearchIndexes recomputes from
+// every memory while the full-text index is missing (the postings, and new_cards: a row
+// trigger, about a third of an insert's cost, twice what the rebuild takes a row). For a
+// batch of scheduling rows, while the full-text index is missing: its new_cards trigger.
+// Any other trigger still runs. restore turns them on again before the commit. locked
+// reports that the transaction holds memories in SHARE ROW EXCLUSIVE mode (no other writer
+// until the commit).
 func skipValueChecks(ctx context.Context, tx pgx.Tx, norm []store.Record) (restore func() error, locked bool, err error) {
 	restore = func() error { return nil }
-	if len(norm) == 0 || norm[0].Type != store.RecordMemory {
+	if len(norm) == 0 {
 		return restore, false, nil
 	}
-	var owner, registered bool
-	// Only once a model is registered: its dimension is then stamped on the column, which
-	// pgvector checks on every write; before that the embedding trigger is the only guard.
-	if err := tx.QueryRow(ctx, `SELECT pg_has_role(current_user, relowner, 'USAGE'),
-			EXISTS (SELECT 1 FROM embedding_model WHERE id = 1)
-		FROM pg_class WHERE oid = 'memories'::regclass`).Scan(&owner, &registered); err != nil || !owner {
-		return restore, false, err
+	table := ""
+	switch norm[0].Type {
+	case store.RecordMemory:
+		table = "memories"
+	case store.RecordScheduling:
+		table = "scheduling"
+	default:
+		return restore, false, nil
 	}
-	// What ALTER TABLE ... TRIGGER takes anyway; taken first so that copyMemoriesLocked can
-	// rely on it when no trigger is turned off.
-	if _, err := tx.Exec(ctx, `LOCK TABLE memories IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+	var owner, registered, stale bool
+	// The check triggers only once a model is registered: its dimension is then stamped on
+	// the column, which pgvector checks on every write; before that the embedding trigger
+	// is the only guard.
+	if err := tx.QueryRow(ctx, `SELECT pg_has_role(current_user, relowner, 'USAGE'),
+			EXISTS (SELECT 1 FROM embedding_model WHERE id = 1),
+			NOT EXISTS (SELECT 1 FROM pg_class WHERE relname = $2 AND relnamespace = current_schema()::regnamespace)
+		FROM pg_class WHERE oid = $1::regclass`, table, ftsIndex).Scan(&owner, &registered, &stale); err != nil || !owner {
 		return restore, false, err
 	}
 	var off []string
-	if registered {
-		off = append(off, memoryCheckTriggers...)
-	}
-	stale, err := postingsStale(ctx, tx)
-	if err != nil {
-		return restore, false, err
-	}
-	if stale {
-		off = append(off, postingsTrigger)
-	}
-	toggle := func(how string) error {
-		for _, t := range off {
-			if _, err := tx.Exec(ctx, fmt.Sprintf(`ALTER TABLE memories %s TRIGGER %s`, how, t)); err != nil {
-				return err
-			}
+	if table == "memories" {
+		// What ALTER TABLE ... TRIGGER takes anyway; taken first so that
+		// copyMemoriesLocked can rely on it when no trigger is turned off.
+		if _, err := tx.Exec(ctx, `LOCK TABLE memories IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return restore, false, err
 		}
-		return nil
+		locked = true
+		if registered {
+			off = append(off, memoryCheckTriggers...)
+		}
+		if stale {
+			off = append(off, derivedTriggers...)
+		}
+	} else if stale {
+		off = append(off, schedulingDerivedTrigger)
+	}
+	if len(off) == 0 {
+		return restore, locked, nil
+	}
+	// One statement each way: one lock, one invalidation of the table's cached plans.
+	toggle := func(how string) error {
+		cmds := make([]string, len(off))
+		for i, t := range off {
+			cmds[i] = how + " TRIGGER " + t
+		}
+		_, err := tx.Exec(ctx, fmt.Sprintf(`ALTER TABLE %s %s`, table, strings.Join(cmds, ", ")))
+		return err
 	}
 	if err := toggle("DISABLE"); err != nil {
 		return restore, false, err
 	}
-	return func() error { return toggle("ENABLE") }, true, nil
+	return func() error { return toggle("ENABLE") }, locked, nil
 }

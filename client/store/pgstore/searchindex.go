@@ -14,7 +14,7 @@ import (
 // theirs), in the order BuildSearchIndexes puts them back; the primary key stays, for the
 // copy's conflicts and the foreign keys. ftsIndex is last because its absence also marks the
 // postings as stale: while it is missing, LoadBulk writes memories without their
-// memory_terms rows (see postingsStale).
+// memory_terms and new_cards rows (see skipValueChecks).
 var searchIndexes = []struct{ name, using string }{
 	{"idx_memories_node_type", "btree (node_type)"},
 	{"idx_memories_created", "btree (created_at, id)"},
@@ -26,9 +26,14 @@ var searchIndexes = []struct{ name, using string }{
 
 const ftsIndex = "idx_memories_fts"
 
-// postingsTrigger is migration 006's statement trigger that writes the postings of inserted
-// memories; LoadBulk turns it off in its own transactions while ftsIndex is missing.
-const postingsTrigger = "trg_memories_terms_insert"
+// derivedTriggers write what is derived from inserted memories: migration 006's postings
+// (a statement trigger) and migration 005's new_cards (a row trigger). LoadBulk turns them
+// off in its own transactions while ftsIndex is missing, and rebuildDerived recomputes both.
+var derivedTriggers = []string{"trg_memories_terms_insert", "trg_memories_new_cards"}
+
+// schedulingDerivedTrigger is migration 005's trigger that keeps new_cards when scheduling
+// rows are written; LoadBulk turns it off too while ftsIndex is missing.
+const schedulingDerivedTrigger = "trg_scheduling_new_cards"
 
 // SearchIndexesPending reports whether one of searchIndexes is missing (dropped by
 // DropSearchIndexes for a bulk load, and not built back yet: a copy killed in between).
@@ -65,10 +70,10 @@ func (s *Store) DropSearchIndexes(ctx context.Context) error {
 }
 
 // BuildSearchIndexes puts back what DropSearchIndexes took away: first, when the full-text
-// index is missing, the postings (memory_terms, term_stats and memory_count_shards
-// recomputed from every memory in one transaction that makes writers of memories wait;
-// exact whatever was written meanwhile), then each missing index, the full-text one
-// last. done is called after each step with its name ("postings", or the index's) and time. A build killed midway is completed by the next call.
+// index is missing, the postings (memory_terms, term_stats and memory_count_shards) and
+// new_cards, recomputed from every memory in one transaction that makes writers of
+// memories and scheduling wait (exact whatever was written meanwhile), then each missing
+// index, the full-text one last. done is called after each step with its name ("postings", or the index's) and time. A build killed midway is completed by the next call.
 func (s *Store) BuildSearchIndexes(ctx context.Context, done func(step string, took time.Duration)) error {
 	return s.with(ctx, "build search indexes", func(c *pgxpool.Conn) error {
 		ftsPresent, _, err := indexState(ctx, c.Conn(), ftsIndex)
@@ -77,8 +82,8 @@ func (s *Store) BuildSearchIndexes(ctx context.Context, done func(step string, t
 		}
 		if !ftsPresent {
 			t := time.Now()
-			if err := rebuildPostings(ctx, c.Conn()); err != nil {
-				return fmt.Errorf("rebuild the full-text postings: %w", err)
+			if err := rebuildDerived(ctx, c.Conn()); err != nil {
+				return fmt.Errorf("rebuild the full-text postings and new cards: %w", err)
 			}
 			done("postings", time.Since(t))
 		}
@@ -115,24 +120,28 @@ func buildSearchIndex(ctx context.Context, c *pgx.Conn, name, using string) erro
 	return nil
 }
 
-// rebuildPostings recomputes migration 006's derived tables from memories
-// (memory_terms_rebuild), with the writers of memories kept out (their triggers would write
-// postings too); readers go on.
-func rebuildPostings(ctx context.Context, c *pgx.Conn) error {
+// rebuildDerived recomputes migration 006's derived tables from memories
+// (memory_terms_rebuild) and migration 005's new_cards (its definition: the memories
+// without a scheduling row that has a next review), with the writers of memories and
+// scheduling kept out (their triggers would write the same rows); readers go on.
+func rebuildDerived(ctx context.Context, c *pgx.Conn) error {
 	return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `LOCK TABLE memories IN SHARE MODE`); err != nil {
-			return err
+		for _, q := range []string{
+			`LOCK TABLE memories IN SHARE MODE`,
+			`LOCK TABLE scheduling IN SHARE MODE`,
+			`SELECT memory_terms_rebuild()`,
+			// Rows that writers' triggers added while the load's were off are recomputed
+			// with the rest.
+			`DELETE FROM new_cards`,
+			`INSERT INTO new_cards (memory_id, created_at)
+			 SELECT m.id, m.created_at FROM memories m
+			  WHERE NOT EXISTS (SELECT 1 FROM scheduling s WHERE s.memory_id = m.id AND s.next_review IS NOT NULL)
+			  ORDER BY m.id`,
+		} {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
 		}
-		_, err := tx.Exec(ctx, `SELECT memory_terms_rebuild()`)
-		return err
+		return nil
 	})
-}
-
-// postingsStale reports whether the full-text index is missing: DropSearchIndexes dropped
-// it, and BuildSearchIndexes will recompute every posting before building it back.
-func postingsStale(ctx context.Context, tx pgx.Tx) (bool, error) {
-	var missing bool
-	err := tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM pg_class
-		WHERE relname = $1 AND relnamespace = current_schema()::regnamespace)`, ftsIndex).Scan(&missing)
-	return missing, err
 }
