@@ -77,7 +77,10 @@ func firstChars(s string, n int) string {
 // tf(t) = occurrences weighted content 1.0, node type 0.4, tags 0.2; idf(t) = max(ln((N − df +
 // 0.5) / (df + 0.5)), 1e-6). Best first, ties by id. (FTS5's bm25() is this with a length
 // normalisation Postgres does not apply, so it is not used: it ranks differently.)
-func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit, error) {
+//
+// It returns the first page (≤ limit) of the limit best, to the bit: the rule that
+// retrieves every term when the rarest cannot fill limit still counts to limit.
+func ftsRanked(conn *sqlite.Conn, text string, limit, page int, f filter) ([]branchHit, error) {
 	q := ftsQueryText(text)
 	if q == "" || limit < 1 {
 		return nil, nil
@@ -98,7 +101,7 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	// table counts by reading the same lists).
 	post := make([][]posting, len(terms))
 	dfs := make([]int64, len(terms))
-	var buf []posting
+	buf := make([]posting, 0, 4096) // a SciFact claim's terms: about 3,000 memories
 	for i, term := range terms {
 		start := len(buf)
 		if buf, err = readPostings(conn, term, buf); err != nil {
@@ -138,13 +141,20 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 
 	// The retrieval terms' memories are the candidates; the other terms add only to them.
 	tf := newTermFreqs(post, byDF, nRetrieval, int(cumulative))
-	hits, err := topHits(conn, f, tf, idfs, limit)
+	// The bound never costs a page: when the rare terms' matches that pass the filters cannot
+	// fill limit, every term retrieves. Unfiltered, all pass: no row need be read to know.
+	want := limit
+	if !f.active() {
+		want = page
+	}
+	if nRetrieval < len(byDF) && !f.active() && len(tf.rids) < limit {
+		tf = newTermFreqs(post, byDF, len(byDF), 0)
+	}
+	hits, err := topHits(conn, f, tf, idfs, want)
 	if err != nil {
 		return nil, err
 	}
-	// The bound never costs a page: when the rare terms' matches that pass the filters cannot
-	// fill it, every term retrieves.
-	if nRetrieval < len(byDF) && len(hits) < limit {
+	if nRetrieval < len(byDF) && f.active() && len(hits) < limit {
 		tf = newTermFreqs(post, byDF, len(byDF), 0)
 		if hits, err = topHits(conn, f, tf, idfs, limit); err != nil {
 			return nil, err
@@ -153,7 +163,7 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	slices.SortFunc(hits, func(a, b branchHit) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.id, b.id))
 	})
-	hits = hits[:min(len(hits), limit)]
+	hits = hits[:min(len(hits), page)]
 	for i := range hits {
 		hits[i].rank = i + 1
 	}
@@ -198,13 +208,13 @@ func newTermFreqs(post [][]posting, order []int, adders, capacity int) *termFreq
 	return t
 }
 
-// occurrenceWeight is what one occurrence adds to tf, by the first letter of its column's
-// name (content, node_type, tags: distinct, and read without copying the name per row):
-// 1/(1/weight), the arithmetic of ts_rank_cd.
-var occurrenceWeight = [256]float64{
-	'c': 1.0 / (1.0 / columnWeight("content")),
-	'n': 1.0 / (1.0 / columnWeight("node_type")),
-	't': 1.0 / (1.0 / columnWeight("tags")),
+// occurrenceWeight is what one occurrence adds to tf, by the length of its column's name
+// (content 7, node_type 9, tags 4: distinct, and one call per row where reading the name
+// copies it): 1/(1/weight), the arithmetic of ts_rank_cd.
+var occurrenceWeight = [10]float64{
+	len("content"):   1.0 / (1.0 / columnWeight("content")),
+	len("node_type"): 1.0 / (1.0 / columnWeight("node_type")),
+	len("tags"):      1.0 / (1.0 / columnWeight("tags")),
 }
 
 // termInstances lists a term's occurrences, memory by memory (fts5vocab's order: rowid, then
@@ -222,9 +232,7 @@ func readPostings(conn *sqlite.Conn, term string, buf []posting) ([]posting, err
 		if len(buf) == start || buf[len(buf)-1].rid != rid {
 			buf = append(buf, posting{rid: rid})
 		}
-		var col [1]byte
-		stmt.ColumnBytes(1, col[:])
-		buf[len(buf)-1].w += occurrenceWeight[col[0]]
+		buf[len(buf)-1].w += occurrenceWeight[stmt.ColumnLen(1)]
 		return nil
 	}, term)
 	return buf, err
