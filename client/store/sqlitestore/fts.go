@@ -77,7 +77,10 @@ func firstChars(s string, n int) string {
 // tf(t) = occurrences weighted content 1.0, node type 0.4, tags 0.2; idf(t) = max(ln((N − df +
 // 0.5) / (df + 0.5)), 1e-6). Best first, ties by id. (FTS5's bm25() is this with a length
 // normalisation Postgres does not apply, so it is not used: it ranks differently.)
-func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit, error) {
+//
+// It returns the first page (≤ limit) of the limit best, to the bit: the rule that
+// retrieves every term when the rarest cannot fill limit still counts to limit.
+func ftsRanked(conn *sqlite.Conn, text string, limit, page int, f filter) ([]branchHit, error) {
 	q := ftsQueryText(text)
 	if q == "" || limit < 1 {
 		return nil, nil
@@ -93,17 +96,19 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	}); err != nil {
 		return nil, err
 	}
-	// One statement for all terms: each fts5vocab cursor opened costs a statement of its own
-	// inside FTS5, and CROSS JOIN keeps json_each outside, so each term is one seek (the key
-	// of the array names the term; no term's text is copied per row).
+	// Every term's occurrences are read once, whole: they give its df (the memories listed)
+	// as well as its tf in each, so no statement counts documents apart (fts5vocab's row
+	// table counts by reading the same lists).
+	post := make([][]posting, len(terms))
 	dfs := make([]int64, len(terms))
-	err = query(conn, `SELECT j.key, v.doc FROM json_each(?1) AS j CROSS JOIN memories_fts_terms AS v WHERE v.term = j.value`,
-		func(stmt *sqlite.Stmt) error {
-			dfs[stmt.ColumnInt(0)] = stmt.ColumnInt64(1)
-			return nil
-		}, terms)
-	if err != nil {
-		return nil, err
+	buf := make([]posting, 0, 4096) // a SciFact claim's terms: about 3,000 memories
+	for i, term := range terms {
+		start := len(buf)
+		if buf, err = readPostings(conn, term, buf); err != nil {
+			return nil, err
+		}
+		post[i] = buf[start:len(buf):len(buf)]
+		dfs[i] = int64(len(post[i]))
 	}
 	// N is never below a df (vestige_fts_ranked's rule, for estimates that lag behind
 	// counts; here both are exact), so the logarithm's argument stays > 0.
@@ -121,14 +126,12 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 		}
 	}
 	slices.SortStableFunc(byDF, func(a, b int) int { return int(dfs[a] - dfs[b]) })
-	retrieval := make([]bool, len(terms))
 	nRetrieval := 0
 	var cumulative int64
 	for _, i := range byDF {
 		if nRetrieval > 0 && cumulative+dfs[i] > candidateBound {
 			break
 		}
-		retrieval[i] = true
 		nRetrieval++
 		cumulative += dfs[i]
 	}
@@ -137,21 +140,22 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	}
 
 	// The retrieval terms' memories are the candidates; the other terms add only to them.
-	tf := newTermFreqs(len(terms), int(cumulative))
-	if err := tf.read(conn, terms, byDF, nRetrieval); err != nil {
-		return nil, err
+	tf := newTermFreqs(post, byDF, nRetrieval, int(cumulative))
+	// The bound never costs a page: when the rare terms' matches that pass the filters cannot
+	// fill limit, every term retrieves. Unfiltered, all pass: no row need be read to know.
+	want := limit
+	if !f.active() {
+		want = page
 	}
-	hits, err := topHits(conn, f, tf, idfs, limit)
+	if nRetrieval < len(byDF) && !f.active() && len(tf.rids) < limit {
+		tf = newTermFreqs(post, byDF, len(byDF), 0)
+	}
+	hits, err := topHits(conn, f, tf, idfs, want)
 	if err != nil {
 		return nil, err
 	}
-	// The bound never costs a page: when the rare terms' matches that pass the filters cannot
-	// fill it, every term retrieves.
-	if nRetrieval < len(byDF) && len(hits) < limit {
-		tf = newTermFreqs(len(terms), 0)
-		if err := tf.read(conn, terms, byDF, len(byDF)); err != nil {
-			return nil, err
-		}
+	if nRetrieval < len(byDF) && f.active() && len(hits) < limit {
+		tf = newTermFreqs(post, byDF, len(byDF), 0)
 		if hits, err = topHits(conn, f, tf, idfs, limit); err != nil {
 			return nil, err
 		}
@@ -159,79 +163,79 @@ func ftsRanked(conn *sqlite.Conn, text string, limit int, f filter) ([]branchHit
 	slices.SortFunc(hits, func(a, b branchHit) int {
 		return cmp.Or(cmp.Compare(b.score, a.score), strings.Compare(a.id, b.id))
 	})
-	hits = hits[:min(len(hits), limit)]
+	hits = hits[:min(len(hits), page)]
 	for i := range hits {
 		hits[i].rank = i + 1
 	}
 	return hits, nil
 }
 
+// posting is a term's weighted occurrences (its tf) in one memory.
+type posting struct {
+	rid int64
+	w   float64
+}
+
 // termFreqs holds the weighted occurrences (tf) of each query term in each candidate memory.
 type termFreqs struct {
 	terms int
-	slot  map[int64]int // rid → its row in w
-	rids  []int64       // by row
-	w     []float64     // row-major: w[row*terms+i] is the tf of term i
+	rids  []int64   // by row
+	w     []float64 // row-major: w[row*terms+i] is the tf of term i
 }
 
-// newTermFreqs makes room for about capacity memories.
-func newTermFreqs(terms, capacity int) *termFreqs {
-	return &termFreqs{terms: terms, slot: make(map[int64]int, capacity),
-		rids: make([]int64, 0, capacity), w: make([]float64, 0, capacity*terms)}
+// newTermFreqs gathers the postings of terms order[0], order[1], …: the first adders of them
+// add every memory holding them, the others only add to the memories already held. capacity
+// is about how many memories the adders hold.
+func newTermFreqs(post [][]posting, order []int, adders, capacity int) *termFreqs {
+	terms := len(post)
+	t := &termFreqs{terms: terms, rids: make([]int64, 0, capacity), w: make([]float64, 0, capacity*terms)}
+	slot := make(map[int64]int, capacity) // rid → its row
+	for k, i := range order {
+		for _, p := range post[i] {
+			row, ok := slot[p.rid]
+			if !ok {
+				if k >= adders {
+					continue
+				}
+				row = len(t.rids)
+				slot[p.rid] = row
+				t.rids = append(t.rids, p.rid)
+				t.w = append(t.w, make([]float64, terms)...)
+			}
+			t.w[row*terms+i] += p.w
+		}
+	}
+	return t
 }
 
-// occurrenceWeight is what one occurrence adds to tf, by the first letter of its column's
-// name (content, node_type, tags: distinct, and read without copying the name per row):
-// 1/(1/weight), the arithmetic of ts_rank_cd.
-var occurrenceWeight = [256]float64{
-	'c': 1.0 / (1.0 / columnWeight("content")),
-	'n': 1.0 / (1.0 / columnWeight("node_type")),
-	't': 1.0 / (1.0 / columnWeight("tags")),
+// occurrenceWeight is what one occurrence adds to tf, by the length of its column's name
+// (content 7, node_type 9, tags 4: distinct, and one call per row where reading the name
+// copies it): 1/(1/weight), the arithmetic of ts_rank_cd.
+var occurrenceWeight = [10]float64{
+	len("content"):   1.0 / (1.0 / columnWeight("content")),
+	len("node_type"): 1.0 / (1.0 / columnWeight("node_type")),
+	len("tags"):      1.0 / (1.0 / columnWeight("tags")),
 }
 
 // termInstances lists a term's occurrences, memory by memory (fts5vocab's order: rowid, then
 // column and offset). One term per statement: fts5vocab seeks to an equal term, and neither
-// the term's text nor a list of terms is read per row (measured: a CROSS JOIN over the list,
-// as for the dfs, costs more per row than it saves in cursors opened).
+// the term's text nor a list of terms is read per row (measured: a CROSS JOIN over the list
+// costs more per row than it saves in cursors opened).
 const termInstances = `SELECT doc, col FROM memories_fts_instances WHERE term = ?1`
 
-// read adds the occurrences of terms[order[0]], terms[order[1]], …: the first adders of them
-// add every memory holding them, the others only add to the memories already held. Each
-// (memory, term) sums its occurrences in index order, as ts_rank_cd does, so the sums are
-// the same to the bit whatever the order of the terms.
-func (t *termFreqs) read(conn *sqlite.Conn, terms []string, order []int, adders int) error {
-	for k, i := range order {
-		last, row := int64(0), -1
-		first := true
-		err := query(conn, termInstances, func(stmt *sqlite.Stmt) error {
-			rid := stmt.ColumnInt64(0)
-			if first || rid != last {
-				first, last = false, rid
-				r, ok := t.slot[rid]
-				switch {
-				case ok:
-					row = r
-				case k < adders:
-					row = len(t.rids)
-					t.slot[rid] = row
-					t.rids = append(t.rids, rid)
-					t.w = append(t.w, make([]float64, t.terms)...)
-				default:
-					row = -1
-				}
-			}
-			if row >= 0 {
-				var col [1]byte
-				stmt.ColumnBytes(1, col[:])
-				t.w[row*t.terms+i] += occurrenceWeight[col[0]]
-			}
-			return nil
-		}, terms[i])
-		if err != nil {
-			return err
+// readPostings appends term's postings to buf, by rowid. Each sums its occurrences in index
+// order, as ts_rank_cd does, so the sums are the same to the bit as Postgres'.
+func readPostings(conn *sqlite.Conn, term string, buf []posting) ([]posting, error) {
+	start := len(buf)
+	err := query(conn, termInstances, func(stmt *sqlite.Stmt) error {
+		rid := stmt.ColumnInt64(0)
+		if len(buf) == start || buf[len(buf)-1].rid != rid {
+			buf = append(buf, posting{rid: rid})
 		}
-	}
-	return nil
+		buf[len(buf)-1].w += occurrenceWeight[stmt.ColumnLen(1)]
+		return nil
+	}, term)
+	return buf, err
 }
 
 // score is the memory's score from its row of tf, summed in query order.
@@ -287,7 +291,7 @@ func topHits(conn *sqlite.Conn, f filter, t *termFreqs, idfs []float64, limit in
 			rids = append(rids, c.rid)
 		}
 		err := query(conn, `SELECT m.rid, m.id FROM memories m
-			 WHERE m.rid IN (SELECT value FROM json_each(?1))`+f.clause()+` LIMIT ?8`,
+			 WHERE m.rid IN (SELECT value FROM json_each(?1))`+f.clause()+` LIMIT +?8`,
 			func(stmt *sqlite.Stmt) error {
 				hits = append(hits, branchHit{id: stmt.ColumnText(1), score: score[stmt.ColumnInt64(0)]})
 				return nil
@@ -359,10 +363,10 @@ func stems(conn *sqlite.Conn, q string) ([]string, error) {
 	}
 	var terms []string
 	err := query(conn, `SELECT term FROM temp.vestige_query_terms
-		 GROUP BY term ORDER BY min("offset"), term LIMIT ?1`, func(stmt *sqlite.Stmt) error {
+		 GROUP BY term ORDER BY min("offset"), term LIMIT `+strconv.Itoa(maxQueryTerms), func(stmt *sqlite.Stmt) error {
 		terms = append(terms, stmt.ColumnText(0))
 		return nil
-	}, maxQueryTerms)
+	})
 	return terms, err
 }
 

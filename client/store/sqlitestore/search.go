@@ -89,7 +89,13 @@ func (s *Store) search(ctx context.Context, q store.SearchQuery) ([]store.Search
 		}
 		var fts, vec []branchHit
 		if q.Text != "" && w.fts > 0 {
-			if fts, err = ftsRanked(conn, store.CleanQueryText(q.Text), overFetch*n, f); err != nil {
+			// Alone, the branch's page is its first n (fusion keeps its order: rank
+			// decides), so only those are asked for.
+			page := overFetch * n
+			if q.Embedding == nil || w.vec == 0 {
+				page = n
+			}
+			if fts, err = ftsRanked(conn, store.CleanQueryText(q.Text), overFetch*n, page, f); err != nil {
 				return err
 			}
 		}
