@@ -31,7 +31,8 @@ func endpoint(ctx context.Context, cfg config.Config, backend, sqlitePath string
 			st, err := sqlitestore.OpenWith(ctx, sqlitePath, sqlitestore.Options{ReadOnly: true})
 			return st, sqlitePath, err
 		}
-		st, err := sqlitestore.Open(ctx, sqlitePath)
+		// A copy killed before the build of its bulk load is finished by this one.
+		st, err := sqlitestore.OpenWith(ctx, sqlitePath, sqlitestore.Options{KeepCopyPending: true})
 		return st, sqlitePath, err
 	case config.BackendPostgres:
 		p := cfg.Storage.Postgres
