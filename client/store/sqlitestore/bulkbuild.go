@@ -34,6 +34,9 @@ var deferredObjects = []string{
 	"idx_memories_node_type", "idx_memories_created", "idx_memories_updated",
 }
 
+// buildMmap maps up to 1 GiB of the file for the build's reads (SQLite reads the rest).
+const buildMmap = "PRAGMA mmap_size = 1073741824"
+
 // deferredPending reports whether a bulk load's build is due (vestige_copy_deferred exists).
 func deferredPending(conn *sqlite.Conn) (bool, error) {
 	var n int
@@ -114,7 +117,16 @@ func (s *Store) DropSearchIndexes(ctx context.Context) error {
 // called after each step with its name (the index's, "memories_fts", "new_cards") and
 // time. A build killed midway left nothing: the next call (or Open) does it all.
 func (s *Store) BuildSearchIndexes(ctx context.Context, done func(step string, took time.Duration)) error {
-	err := s.write(ctx, func(conn *sqlite.Conn) error { return finishDeferred(conn, done) })
+	err := s.writer(ctx, func(conn *sqlite.Conn) error {
+		// The build reads every row of memories five times (three indexes, the full-text
+		// text, new cards): memory-mapped, those reads cost no read(2) and no copy. Only
+		// for this connection, and only for the build.
+		if err := exec(conn, buildMmap); err != nil {
+			return err
+		}
+		defer func() { _ = exec(conn, "PRAGMA mmap_size = 0") }()
+		return inTx(conn, "BEGIN IMMEDIATE", func(conn *sqlite.Conn) error { return finishDeferred(conn, done) })
+	})
 	if err != nil {
 		return fmt.Errorf("sqlitestore build search indexes: %w", interpretError(ctx, err))
 	}
@@ -186,43 +198,35 @@ func finishDeferred(conn *sqlite.Conn, done func(step string, took time.Duration
 }
 
 // rebuildFTS makes the full-text index hold exactly every memory's indexed text, from
-// scratch: memories_fts_text for the rows whose ftsText differs from the stored text (as
-// indexFTS records it), then every row of memories_fts_source in one statement.
+// scratch, in one pass over memories: each row's text goes into the index as indexFTS
+// would leave it (memories_fts_text records the rows whose ftsText differs from the stored
+// text). One-row inserts share FTS5's pending terms (no statement savepoint flushes them),
+// so the index is written in large segments as by 'rebuild', which cannot read the view.
 func rebuildFTS(conn *sqlite.Conn) error {
-	if err := exec(conn, `INSERT INTO memories_fts (memories_fts) VALUES ('delete-all')`); err != nil {
-		return err
-	}
-	if err := exec(conn, `DELETE FROM memories_fts_text`); err != nil {
-		return err
-	}
-	type text struct {
-		rid                     int64
-		content, nodeType, tags string
-		tagsNull                bool
-	}
-	var changed []text
-	err := query(conn, `SELECT rid, content, node_type,
-			(SELECT group_concat(t.value, ' ' ORDER BY t.key) FROM json_each(m.tags) t) FROM memories m`, func(stmt *sqlite.Stmt) error {
-		content, nodeType, tags := stmt.ColumnText(1), stmt.ColumnText(2), stmt.ColumnText(3)
-		if needsFTSText(content) || needsFTSText(nodeType) || needsFTSText(tags) {
-			changed = append(changed, text{stmt.ColumnInt64(0), ftsText(content), ftsText(nodeType), ftsText(tags),
-				stmt.ColumnType(3) == sqlite.TypeNull})
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	for _, c := range changed {
-		var tags any = c.tags
-		if c.tagsNull {
-			tags = nil
-		}
-		if err := exec(conn, `INSERT INTO memories_fts_text (rid, content, node_type, tags) VALUES (?1, ?2, ?3, ?4)`,
-			c.rid, c.content, c.nodeType, tags); err != nil {
+	for _, sql := range []string{`INSERT INTO memories_fts (memories_fts) VALUES ('delete-all')`, `DELETE FROM memories_fts_text`} {
+		if err := exec(conn, sql); err != nil {
 			return err
 		}
 	}
-	return exec(conn, `INSERT INTO memories_fts (rowid, content, node_type, tags)
-		SELECT rid, content, node_type, tags FROM memories_fts_source ORDER BY rid`)
+	return query(conn, `SELECT rid, content, node_type,
+			(SELECT group_concat(t.value, ' ' ORDER BY t.key) FROM json_each(m.tags) t) FROM memories m ORDER BY rid`, func(stmt *sqlite.Stmt) error {
+		rid := stmt.ColumnInt64(0)
+		content, nodeType, tags := stmt.ColumnText(1), stmt.ColumnText(2), stmt.ColumnText(3)
+		var tagsArg any = tags
+		if stmt.ColumnType(3) == sqlite.TypeNull {
+			tagsArg = nil
+		}
+		if needsFTSText(content) || needsFTSText(nodeType) || needsFTSText(tags) {
+			content, nodeType = ftsText(content), ftsText(nodeType)
+			if tagsArg != nil {
+				tagsArg = ftsText(tags)
+			}
+			if err := exec(conn, `INSERT INTO memories_fts_text (rid, content, node_type, tags) VALUES (?1, ?2, ?3, ?4)`,
+				rid, content, nodeType, tagsArg); err != nil {
+				return err
+			}
+		}
+		return exec(conn, `INSERT INTO memories_fts (rowid, content, node_type, tags) VALUES (?1, ?2, ?3, ?4)`,
+			rid, content, nodeType, tagsArg)
+	})
 }
