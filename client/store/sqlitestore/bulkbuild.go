@@ -34,9 +34,6 @@ var deferredObjects = []string{
 	"idx_memories_node_type", "idx_memories_created", "idx_memories_updated",
 }
 
-// buildMmap maps up to 1 GiB of the file for the build's reads (SQLite reads the rest).
-const buildMmap = "PRAGMA mmap_size = 1073741824"
-
 // deferredPending reports whether a bulk load's build is due (vestige_copy_deferred exists).
 func deferredPending(conn *sqlite.Conn) (bool, error) {
 	var n int
@@ -117,15 +114,13 @@ func (s *Store) DropSearchIndexes(ctx context.Context) error {
 // called after each step with its name (the index's, "memories_fts", "new_cards") and
 // time. A build killed midway left nothing: the next call (or Open) does it all.
 func (s *Store) BuildSearchIndexes(ctx context.Context, done func(step string, took time.Duration)) error {
+	// The build reads every row of memories five times (three indexes, the full-text text,
+	// new cards): memory-mapped, those reads cost no read(2) and no copy (a quarter of the
+	// build's CPU at 10,000 memories).
 	err := s.writer(ctx, func(conn *sqlite.Conn) error {
-		// The build reads every row of memories five times (three indexes, the full-text
-		// text, new cards): memory-mapped, those reads cost no read(2) and no copy. Only
-		// for this connection, and only for the build.
-		if err := exec(conn, buildMmap); err != nil {
-			return err
-		}
-		defer func() { _ = exec(conn, "PRAGMA mmap_size = 0") }()
-		return inTx(conn, "BEGIN IMMEDIATE", func(conn *sqlite.Conn) error { return finishDeferred(conn, done) })
+		return mapped(conn, func() error {
+			return inTx(conn, "BEGIN IMMEDIATE", func(conn *sqlite.Conn) error { return finishDeferred(conn, done) })
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("sqlitestore build search indexes: %w", interpretError(ctx, err))
@@ -229,4 +224,26 @@ func rebuildFTS(conn *sqlite.Conn) error {
 		return exec(conn, `INSERT INTO memories_fts (rowid, content, node_type, tags) VALUES (?1, ?2, ?3, ?4)`,
 			rid, content, nodeType, tagsArg)
 	})
+}
+
+// mapped runs fn with up to 64 MiB of the file memory-mapped on conn (SQLite reads the rest
+// as usual), for the passes that read every row (a copy's build, a dump): no read(2) and no
+// copy per page. The mapped pages count in the process's resident memory, hence the bound,
+// and the mapping ends with fn.
+func mapped(conn *sqlite.Conn, fn func() error) error {
+	if err := exec(conn, "PRAGMA mmap_size = 67108864"); err != nil {
+		return err
+	}
+	defer func() { _ = exec(conn, "PRAGMA mmap_size = 0") }()
+	return fn()
+}
+
+// readMapped is read with the file mapped (mapped).
+func (s *Store) readMapped(ctx context.Context, fn func(*sqlite.Conn) error) error {
+	conn, err := s.pool.Take(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.pool.Put(conn)
+	return mapped(conn, func() error { return inTx(conn, "BEGIN", fn) })
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"zombiezen.com/go/sqlite"
@@ -225,14 +226,54 @@ func colVector(stmt *sqlite.Stmt, col int) ([]float32, error) {
 }
 
 func colStrings(stmt *sqlite.Stmt, col int) ([]string, error) {
+	text := stmt.ColumnText(col)
+	if out, ok := plainStrings(text); ok {
+		return out, nil
+	}
 	out := []string{}
-	if err := json.Unmarshal([]byte(stmt.ColumnText(col)), &out); err != nil {
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
 		return nil, fmt.Errorf("sqlitestore: stored %s: %w", stmt.ColumnName(col), err)
 	}
 	if out == nil {
 		out = []string{}
 	}
 	return out, nil
+}
+
+// plainStrings reads the array encodeJSON writes for tags and domains when its strings need
+// no unescaping (["a","b c"]: valid UTF-8, no quote, backslash or control character), as
+// json.Unmarshal would, without its reflection; ok is false for any other text, which
+// json.Unmarshal then reads (or refuses).
+func plainStrings(text string) (out []string, ok bool) {
+	if len(text) < 2 || text[0] != '[' || text[len(text)-1] != ']' {
+		return nil, false
+	}
+	body := text[1 : len(text)-1]
+	out = []string{}
+	for body != "" {
+		if body[0] != '"' {
+			return nil, false
+		}
+		end := 1
+		for end < len(body) && body[end] != '"' {
+			if c := body[end]; c == '\\' || c < 0x20 {
+				return nil, false
+			}
+			end++
+		}
+		if end == len(body) || !utf8.ValidString(body[1:end]) {
+			return nil, false
+		}
+		out = append(out, body[1:end])
+		body = body[end+1:]
+		if body != "" {
+			if body[0] != ',' || len(body) == 1 {
+				return nil, false
+			}
+			body = body[1:]
+		}
+	}
+	return out, true
 }
 
 func colScores(stmt *sqlite.Stmt, col int) (map[string]float64, error) {
