@@ -41,7 +41,7 @@ func (s *Store) Dump(ctx context.Context, fn func(store.Record) error) error {
 // instead of giving up on the rest.
 func (s *Store) DumpTolerant(ctx context.Context, fn func(store.Record) error, bad func(table, key string, err error) error) error {
 	var fnErr error
-	err := s.readMapped(ctx, func(conn *sqlite.Conn) error {
+	err := s.read(ctx, func(conn *sqlite.Conn) error {
 		for _, q := range dumpQueries {
 			err := query(conn, q.sql, func(stmt *sqlite.Stmt) error {
 				rec, err := scanDumpRecord(q.kind, stmt)
