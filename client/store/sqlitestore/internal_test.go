@@ -1,6 +1,7 @@
 package sqlitestore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -158,5 +159,29 @@ func TestPlainStringsIsUnmarshal(t *testing.T) {
 		got, ok := plainStrings(text)
 		require.True(t, ok, text)
 		require.Equal(t, tags, got)
+	}
+}
+
+// plainStringsText writes what encoding/json writes (with encodeJSON's two differences: <, >
+// and & unescaped, U+2028 and U+2029 as themselves), for the strings it takes.
+func TestPlainStringsTextIsTheEncoder(t *testing.T) {
+	for _, c := range []struct {
+		in []string
+		ok bool
+	}{
+		{[]string{}, true}, {[]string{"a"}, true}, {[]string{"a b", "<&>", "é", "会議", "🙂", "\u2028x\u2029", "\x7f"}, true},
+		{[]string{""}, true}, {[]string{`a"b`}, false}, {[]string{`a\b`}, false}, {[]string{"a\nb"}, false},
+		{[]string{"\xff"}, false}, {[]string{"ok", "\x01"}, false},
+	} {
+		got, ok := plainStringsText(c.in)
+		require.Equal(t, c.ok, ok, "%q", c.in)
+		if !ok {
+			continue
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(c.in))
+		require.Equal(t, unescapeLineSeparators(bytes.TrimRight(buf.Bytes(), "\n")), got, "%q", c.in)
 	}
 }

@@ -115,6 +115,9 @@ func encodeJSON(v any) (string, error) {
 		if x == nil {
 			return "[]", nil
 		}
+		if s, ok := plainStringsText(x); ok {
+			return s, nil
+		}
 	case map[string]float64:
 		if x == nil {
 			return "{}", nil
@@ -238,6 +241,37 @@ func colStrings(stmt *sqlite.Stmt, col int) ([]string, error) {
 		out = []string{}
 	}
 	return out, nil
+}
+
+// plainStringsText is encodeJSON of strings that need no escape (valid UTF-8 without
+// quote, backslash or control character: plainStrings reads them back), written without
+// encoding/json's reflection; ok is false for any other, which encodeJSON then encodes.
+func plainStringsText(ss []string) (string, bool) {
+	n := 2
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
+				return "", false
+			}
+		}
+		if !utf8.ValidString(s) {
+			return "", false
+		}
+		n += len(s) + 3
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('[')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String(), true
 }
 
 // plainStrings reads the array encodeJSON writes for tags and domains when its strings need
