@@ -31,7 +31,8 @@ func endpoint(ctx context.Context, cfg config.Config, backend, sqlitePath string
 			st, err := sqlitestore.OpenWith(ctx, sqlitePath, sqlitestore.Options{ReadOnly: true})
 			return st, sqlitePath, err
 		}
-		// A copy killed before the build of its bulk load is finished by this one.
+		// The build a killed copy's bulk load left due is left to this copy, which loads
+		// the rest the same way and then builds (any other open would build it at once).
 		st, err := sqlitestore.OpenWith(ctx, sqlitePath, sqlitestore.Options{KeepCopyPending: true})
 		return st, sqlitePath, err
 	case config.BackendPostgres:
