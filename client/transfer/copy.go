@@ -62,7 +62,7 @@ type BulkIndexer interface {
 
 // SearchIndexer is a destination whose full-text, tag and domain indexes (and the
 // full-text postings) are better built once after a bulk load into an empty store than
-// row by row (pgstore).
+// row by row (pgstore; sqlitestore, whose insert triggers of memories go with them).
 type SearchIndexer interface {
 	SearchIndexesPending(ctx context.Context) (bool, error)
 	DropSearchIndexes(ctx context.Context) error
@@ -83,7 +83,9 @@ type CopyOptions struct {
 	// Logger receives a line per refused row (nil: none).
 	Logger *slog.Logger
 	// Pause, when set, is called at named points ("memories:3" before the third batch of
-	// memories is written, "index" before the index build): tests stop the copy there.
+	// memories is written, "search-index" before the search indexes' build and
+	// "search-index:STEP" after each of its steps, "index" before the vector index build):
+	// tests stop the copy there.
 	Pause func(point string)
 }
 
@@ -215,6 +217,7 @@ func Copy(ctx context.Context, src Source, dst store.Store, opts CopyOptions) (C
 			c.pause("search-index")
 			err := c.search.BuildSearchIndexes(ctx, func(step string, took time.Duration) {
 				rep.Builds = append(rep.Builds, Build{Name: step, Seconds: took.Seconds()})
+				c.pause("search-index:" + step) // inside SQLite's one build transaction
 			})
 			if err != nil {
 				return rep, fmt.Errorf("copy: rows copied, but the search index build failed (run the copy again to retry it): %w", err)

@@ -31,7 +31,9 @@ func endpoint(ctx context.Context, cfg config.Config, backend, sqlitePath string
 			st, err := sqlitestore.OpenWith(ctx, sqlitePath, sqlitestore.Options{ReadOnly: true})
 			return st, sqlitePath, err
 		}
-		st, err := sqlitestore.Open(ctx, sqlitePath)
+		// The build a killed copy's bulk load left due is left to this copy, which loads
+		// the rest the same way and then builds (any other open would build it at once).
+		st, err := sqlitestore.OpenWith(ctx, sqlitePath, sqlitestore.Options{KeepCopyPending: true})
 		return st, sqlitePath, err
 	case config.BackendPostgres:
 		p := cfg.Storage.Postgres

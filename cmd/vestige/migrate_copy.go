@@ -143,8 +143,13 @@ func (g *globals) printCopy(rep transfer.CopyReport, c *migrateCopyCmd, from, to
 	fmt.Fprintf(g.stdout, "time %s, %.0f memories/s\n", (time.Duration(rep.Seconds * 1e9)).Round(time.Millisecond), rep.MemoriesPerSecond)
 	for _, b := range rep.Builds {
 		what := "index " + b.Name
-		if b.Name == "postings" {
+		switch b.Name {
+		case "postings":
 			what = "full-text postings"
+		case "memories_fts":
+			what = "full-text index"
+		case "new_cards":
+			what = "new-card list"
 		}
 		fmt.Fprintf(g.stdout, "%s built in %s\n", what, (time.Duration(b.Seconds * 1e9)).Round(time.Millisecond))
 	}

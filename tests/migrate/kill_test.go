@@ -3,6 +3,7 @@ package migrate_test
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -55,13 +56,102 @@ func TestCopyKilledAndRunAgain(t *testing.T) {
 	out := m.ok(args...)
 	require.Contains(t, out, "nothing to copy: every row is already in the destination")
 
-	// The reverse direction, killed mid-way through the edges.
+	// The reverse direction, into a new file, which loads without the insert triggers and
+	// secondary indexes of memories and builds them after the rows in one transaction:
+	// killed mid-way through the memories, through the edges, before the build and inside
+	// it (after its full-text step), and each time run again.
 	back := newMachine(t, "hash-768")
 	rargs := []string{"--config", back.home + "/vestige.toml", "migrate", "copy", "--from", "postgres", "--to", "sqlite",
 		"--postgres-url", url, "--batch-size", "100"}
-	back.killAt("edges:2", rargs...)
+	for _, point := range []string{"memories:3", "edges:2", "search-index", "search-index:memories_fts"} {
+		back.killAt(point, rargs...)
+		requireSQLiteBuildPending(t, back.db, true)
+	}
 	back.ok(rargs...)
 	require.Equal(t, want, sqliteDump(t, back.db))
+	requireSQLiteDerivedExact(t, back.db)
+	require.Contains(t, back.ok("search", "deploy pipeline", "--limit", "3"), "deploy")
+
+	// Any other program that opens the file first finishes the build (here a search, after
+	// a kill mid-way through the memories); the copy run again then writes the rest through
+	// the triggers.
+	other := newMachine(t, "hash-768")
+	oargs := append([]string{}, rargs...)
+	oargs[1] = other.home + "/vestige.toml"
+	other.killAt("memories:4", oargs...)
+	requireSQLiteBuildPending(t, other.db, true)
+	other.ok("search", "deploy pipeline", "--limit", "3")
+	requireSQLiteBuildPending(t, other.db, false)
+	other.ok(oargs...)
+	require.Equal(t, want, sqliteDump(t, other.db))
+	requireSQLiteDerivedExact(t, other.db)
+}
+
+// requireSQLiteBuildPending checks whether a copy's build is due in the file (the table
+// that keeps what the bulk load dropped).
+func requireSQLiteBuildPending(t *testing.T, path string, pending bool) {
+	t.Helper()
+	conn, err := sqlite.OpenConn(path, sqlite.OpenReadOnly)
+	require.NoError(t, err)
+	defer conn.Close()
+	n, err := sqlitex.ResultInt(conn.Prep(`SELECT count(*) FROM sqlite_master WHERE name = 'vestige_copy_deferred'`))
+	require.NoError(t, err)
+	require.Equal(t, pending, n == 1, "build pending")
+}
+
+// requireSQLiteDerivedExact checks a SQLite file against what its rows define: the schema
+// of memories as a new store has it (every trigger and index back), the full-text index
+// holding exactly the text of memories_fts_source (compared with an index built here from
+// it), and new_cards.
+func requireSQLiteDerivedExact(t *testing.T, path string) {
+	t.Helper()
+	fresh := filepath.Join(t.TempDir(), "fresh.db")
+	st, err := sqlitestore.Open(context.Background(), fresh)
+	require.NoError(t, err)
+	require.NoError(t, st.Close())
+	schema := func(path string) []string {
+		conn, err := sqlite.OpenConn(path, sqlite.OpenReadOnly)
+		require.NoError(t, err)
+		defer conn.Close()
+		var out []string
+		require.NoError(t, sqlitex.ExecuteTransient(conn, `SELECT type || ' ' || name || ' ' || coalesce(sql, '')
+			FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY 1`, &sqlitex.ExecOptions{
+			ResultFunc: func(stmt *sqlite.Stmt) error { out = append(out, stmt.ColumnText(0)); return nil }}))
+		return out
+	}
+	require.Equal(t, schema(fresh), schema(path), "the schema of a new store")
+
+	conn, err := sqlite.OpenConn(path, sqlite.OpenReadWrite)
+	require.NoError(t, err)
+	defer conn.Close()
+	for _, q := range []string{
+		`CREATE VIRTUAL TABLE temp.want_fts USING fts5 (content, node_type, tags, tokenize = 'porter unicode61 remove_diacritics 0')`,
+		`CREATE VIRTUAL TABLE temp.want_fts_i USING fts5vocab (temp, want_fts, instance)`,
+		`INSERT INTO temp.want_fts (rowid, content, node_type, tags) SELECT rid, content, node_type, tags FROM memories_fts_source`,
+	} {
+		require.NoError(t, sqlitex.ExecuteTransient(conn, q, nil), q)
+	}
+	for _, q := range []string{
+		`SELECT count(*) FROM (SELECT term, doc, col, offset FROM memories_fts_instances
+		   EXCEPT SELECT term, doc, col, offset FROM temp.want_fts_i)`,
+		`SELECT count(*) FROM (SELECT term, doc, col, offset FROM temp.want_fts_i
+		   EXCEPT SELECT term, doc, col, offset FROM memories_fts_instances)`,
+		`SELECT count(*) FROM (
+			SELECT memory_id, created_at FROM new_cards
+			EXCEPT SELECT m.id, m.created_at FROM memories m
+			 WHERE NOT EXISTS (SELECT 1 FROM scheduling s WHERE s.memory_id = m.id AND s.next_review IS NOT NULL))`,
+		`SELECT count(*) FROM (
+			SELECT m.id, m.created_at FROM memories m
+			 WHERE NOT EXISTS (SELECT 1 FROM scheduling s WHERE s.memory_id = m.id AND s.next_review IS NOT NULL)
+			EXCEPT SELECT memory_id, created_at FROM new_cards)`,
+	} {
+		n, err := sqlitex.ResultInt(conn.Prep(q))
+		require.NoError(t, err)
+		require.Zero(t, n, "drift: %s", q)
+	}
+	n, err := sqlitex.ResultInt(conn.Prep(`SELECT count(*) FROM memories_fts_instances`))
+	require.NoError(t, err)
+	require.Positive(t, n, "the full-text index holds the memories")
 }
 
 func requireIndex(t *testing.T, url string) {

@@ -63,16 +63,24 @@ func (s *Store) LoadBulk(ctx context.Context, recs []store.Record) (int, error) 
 	inserted := 0
 	err = s.write(ctx, func(conn *sqlite.Conn) error {
 		inserted = 0
-		restore, err := skipValueChecks(conn, norm)
+		// A load into a store whose insert triggers a bulk load deferred (DropSearchIndexes)
+		// has nothing to skip, and leaves the full-text text to the build.
+		deferred, err := deferredPending(conn)
 		if err != nil {
 			return err
+		}
+		restore := func() error { return nil }
+		if !deferred {
+			if restore, err = skipValueChecks(conn, norm); err != nil {
+				return err
+			}
 		}
 		for start := 0; start < len(norm); {
 			end := start
 			for end < len(norm) && end-start < bulkChunk && norm[end].Type == norm[start].Type {
 				end++
 			}
-			n, err := insertChunk(conn, norm[start:end])
+			n, err := insertChunk(conn, norm[start:end], !deferred)
 			if err != nil {
 				return err
 			}
@@ -87,7 +95,9 @@ func (s *Store) LoadBulk(ctx context.Context, recs []store.Record) (int, error) 
 	return inserted, nil
 }
 
-func insertChunk(conn *sqlite.Conn, recs []store.Record) (int, error) {
+// insertChunk writes recs, of one kind, in one statement; indexText says whether the
+// full-text index is live (it is not during a deferred bulk load).
+func insertChunk(conn *sqlite.Conn, recs []store.Record, indexText bool) (int, error) {
 	kind := recs[0].Type
 	b := bulkInserts[kind]
 	if kind == store.RecordMemory {
@@ -111,7 +121,7 @@ func insertChunk(conn *sqlite.Conn, recs []store.Record) (int, error) {
 		return 0, err
 	}
 	n := conn.Changes()
-	if kind == store.RecordMemory {
+	if kind == store.RecordMemory && indexText {
 		// The FTS rows written by the insert trigger hold the raw text; text that the
 		// index form changes (NFC, CJK pairs) is re-indexed as Load does.
 		for _, r := range recs {

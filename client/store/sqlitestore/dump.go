@@ -166,8 +166,12 @@ func (s *Store) Load(ctx context.Context, recs []store.Record) (int, error) {
 	inserted := 0
 	err = s.write(ctx, func(conn *sqlite.Conn) error {
 		inserted = 0
+		deferred, err := deferredPending(conn)
+		if err != nil {
+			return err
+		}
 		for _, r := range norm {
-			n, err := loadRecord(conn, r)
+			n, err := loadRecord(conn, r, !deferred)
 			if err != nil {
 				err = interpretError(ctx, err)
 				if errors.Is(err, store.ErrNotFound) {
@@ -199,8 +203,10 @@ type loadRowError struct {
 func (e *loadRowError) Error() string { return e.key + ": " + e.err.Error() }
 func (e *loadRowError) Unwrap() error { return e.err }
 
-// loadRecord writes one row unless present and returns how many rows it wrote.
-func loadRecord(conn *sqlite.Conn, r store.Record) (int, error) {
+// loadRecord writes one row unless present and returns how many rows it wrote; indexText
+// says whether the full-text index is live (not during a deferred bulk load, whose build
+// indexes every row).
+func loadRecord(conn *sqlite.Conn, r store.Record, indexText bool) (int, error) {
 	var err error
 	switch r.Type {
 	case store.RecordEmbeddingModel:
@@ -222,7 +228,7 @@ func loadRecord(conn *sqlite.Conn, r store.Record) (int, error) {
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO NOTHING`,
 			m.ID, m.Content, m.NodeType, m.Tags, m.Domains, m.DomainScores, m.Embedding, m.Metadata,
 			m.CreatedAt, m.UpdatedAt)
-		if err == nil {
+		if err == nil && indexText {
 			err = indexFTSByID(conn, m.ID)
 		}
 	case store.RecordScheduling:

@@ -1,7 +1,9 @@
 package sqlitestore
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -127,4 +129,59 @@ func TestQueryTermBounds(t *testing.T) {
 	require.Equal(t, "ab", firstChars("abc", 2))
 	require.Equal(t, "éé", firstChars("ééé", 2))
 	require.Equal(t, "é", firstChars("é", 5))
+}
+
+// plainStrings reads what json.Unmarshal reads, for the text it takes; encodeJSON's own
+// arrays of plain strings are among them.
+func TestPlainStringsIsUnmarshal(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		ok   bool
+	}{
+		{`[]`, true}, {`["a"]`, true}, {`["a","b c"]`, true}, {`["é","会議","🙂"]`, true}, {`[""]`, true},
+		{`["a\"b"]`, false}, {`["a\u0041"]`, false}, {`[ "a" ]`, false}, {`["a",]`, false}, {`["a""b"]`, false},
+		{"[\"\xff\"]", false}, {"[\"a\tb\"]", false}, {`[1]`, false}, {`null`, false}, {`["a",`, false}, {`[`, false},
+		{`["a"`, false}, {`[,"a"]`, false}, {`"a"`, false},
+	} {
+		got, ok := plainStrings(c.text)
+		require.Equal(t, c.ok, ok, "%q", c.text)
+		if !ok {
+			continue
+		}
+		var want []string
+		require.NoError(t, json.Unmarshal([]byte(c.text), &want), "%q", c.text)
+		require.Equal(t, want, got, "%q", c.text)
+		require.NotNil(t, got)
+	}
+	for _, tags := range [][]string{{}, {"a"}, {"work", "deploy pipeline", "café", "会議室"}} {
+		text, err := encodeJSON(tags)
+		require.NoError(t, err)
+		got, ok := plainStrings(text)
+		require.True(t, ok, text)
+		require.Equal(t, tags, got)
+	}
+}
+
+// plainStringsText writes what encoding/json writes (with encodeJSON's two differences: <, >
+// and & unescaped, U+2028 and U+2029 as themselves), for the strings it takes.
+func TestPlainStringsTextIsTheEncoder(t *testing.T) {
+	for _, c := range []struct {
+		in []string
+		ok bool
+	}{
+		{[]string{}, true}, {[]string{"a"}, true}, {[]string{"a b", "<&>", "é", "会議", "🙂", "\u2028x\u2029", "\x7f"}, true},
+		{[]string{""}, true}, {[]string{`a"b`}, false}, {[]string{`a\b`}, false}, {[]string{"a\nb"}, false},
+		{[]string{"\xff"}, false}, {[]string{"ok", "\x01"}, false},
+	} {
+		got, ok := plainStringsText(c.in)
+		require.Equal(t, c.ok, ok, "%q", c.in)
+		if !ok {
+			continue
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(c.in))
+		require.Equal(t, unescapeLineSeparators(bytes.TrimRight(buf.Bytes(), "\n")), got, "%q", c.in)
+	}
 }

@@ -95,7 +95,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 
 // MigrateTo moves the schema to version target, up or down, in one transaction (SQLite DDL
 // and user_version are transactional, so a failed step leaves the previous version whole).
-// Version 0 leaves a file with nothing of ours in it.
+// Version 0 leaves a file with nothing of ours in it. The build of a bulk load an
+// interrupted copy left (SearchIndexesPending) is finished first.
 func (s *Store) MigrateTo(ctx context.Context, target int) error {
 	ms, err := migrations()
 	if err != nil {
@@ -111,6 +112,13 @@ func (s *Store) MigrateTo(ctx context.Context, target int) error {
 		}
 		if current > len(ms) {
 			return fmt.Errorf("%w (file at version %d, this binary knows up to %d)", ErrSchemaAhead, current, len(ms))
+		}
+		// A migration expects the schema whole, and other writers need the triggers a bulk
+		// load deferred: its build is finished first (bulkbuild.go).
+		if !s.keepCopyPending || current != target {
+			if err := finishDeferred(conn, nil); err != nil {
+				return fmt.Errorf("finish the build of an interrupted copy: %w", err)
+			}
 		}
 		for v := current + 1; v <= target; v++ {
 			if err := runStep(conn, ms[v-1].name, ms[v-1].up, v); err != nil {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"zombiezen.com/go/sqlite"
@@ -113,6 +114,9 @@ func encodeJSON(v any) (string, error) {
 	case []string:
 		if x == nil {
 			return "[]", nil
+		}
+		if s, ok := plainStringsText(x); ok {
+			return s, nil
 		}
 	case map[string]float64:
 		if x == nil {
@@ -225,14 +229,85 @@ func colVector(stmt *sqlite.Stmt, col int) ([]float32, error) {
 }
 
 func colStrings(stmt *sqlite.Stmt, col int) ([]string, error) {
+	text := stmt.ColumnText(col)
+	if out, ok := plainStrings(text); ok {
+		return out, nil
+	}
 	out := []string{}
-	if err := json.Unmarshal([]byte(stmt.ColumnText(col)), &out); err != nil {
+	if err := json.Unmarshal([]byte(text), &out); err != nil {
 		return nil, fmt.Errorf("sqlitestore: stored %s: %w", stmt.ColumnName(col), err)
 	}
 	if out == nil {
 		out = []string{}
 	}
 	return out, nil
+}
+
+// plainStringsText is encodeJSON of strings that need no escape (valid UTF-8 without
+// quote, backslash or control character: plainStrings reads them back), written without
+// encoding/json's reflection; ok is false for any other, which encodeJSON then encodes.
+func plainStringsText(ss []string) (string, bool) {
+	n := 2
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
+				return "", false
+			}
+		}
+		if !utf8.ValidString(s) {
+			return "", false
+		}
+		n += len(s) + 3
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteByte('[')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(s)
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String(), true
+}
+
+// plainStrings reads the array encodeJSON writes for tags and domains when its strings need
+// no unescaping (["a","b c"]: valid UTF-8, no quote, backslash or control character), as
+// json.Unmarshal would, without its reflection; ok is false for any other text, which
+// json.Unmarshal then reads (or refuses).
+func plainStrings(text string) (out []string, ok bool) {
+	if len(text) < 2 || text[0] != '[' || text[len(text)-1] != ']' {
+		return nil, false
+	}
+	body := text[1 : len(text)-1]
+	out = []string{}
+	for body != "" {
+		if body[0] != '"' {
+			return nil, false
+		}
+		end := 1
+		for end < len(body) && body[end] != '"' {
+			if c := body[end]; c == '\\' || c < 0x20 {
+				return nil, false
+			}
+			end++
+		}
+		if end == len(body) || !utf8.ValidString(body[1:end]) {
+			return nil, false
+		}
+		out = append(out, body[1:end])
+		body = body[end+1:]
+		if body != "" {
+			if body[0] != ',' || len(body) == 1 {
+				return nil, false
+			}
+			body = body[1:]
+		}
+	}
+	return out, true
 }
 
 func colScores(stmt *sqlite.Stmt, col int) (map[string]float64, error) {

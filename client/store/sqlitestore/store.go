@@ -41,6 +41,8 @@ type Store struct {
 	// writerModel is the model this Store registered or checked (EnsureModel) or switched to (a
 	// re-embed): a vector write is refused when the registry names another by then.
 	writerModel atomic.Pointer[store.ModelSignature]
+	// keepCopyPending is Options.KeepCopyPending.
+	keepCopyPending bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -57,6 +59,10 @@ type Options struct {
 	// PoolSize is the number of connections (readers run in parallel in WAL mode); 0 means
 	// max(4, number of CPUs).
 	PoolSize int
+	// KeepCopyPending leaves the build of a bulk load that a killed copy did not finish
+	// (SearchIndexesPending) to the copy that runs again, which loads the rest the same way
+	// and then builds; any other Open finishes it at once (bulkbuild.go).
+	KeepCopyPending bool
 }
 
 // Open opens (creating it and its folder when missing) the database at path and migrates it
@@ -94,6 +100,8 @@ func OpenWith(ctx context.Context, path string, opts Options) (*Store, error) {
 		pool:      pool,
 		writeSlot: make(chan struct{}, 1),
 		vectors:   newVectorIndex(path, flags),
+
+		keepCopyPending: opts.KeepCopyPending,
 	}
 	if !opts.SkipMigrate {
 		if err := s.Migrate(ctx); err != nil {
