@@ -4,11 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -130,7 +126,7 @@ func backendCPU(b *testing.B, url string, stop <-chan struct{}) [2]time.Duration
 				var building bool
 				if rows.Scan(&pid, &building) == nil {
 					indexing = indexing || building
-					if d, ok := procCPU(pid); ok && d > seen[pid] && !(building && beforeIndex == 0) {
+					if d, ok := testdb.ProcessCPU(pid); ok && d > seen[pid] && !(building && beforeIndex == 0) {
 						seen[pid] = d
 					}
 				}
@@ -149,27 +145,4 @@ func backendCPU(b *testing.B, url string, stop <-chan struct{}) [2]time.Duration
 		case <-tick.C:
 		}
 	}
-}
-
-// procCPU reads utime + stime of a process (clock ticks of 10 ms).
-func procCPU(pid int) (time.Duration, bool) {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, false
-	}
-	s := string(raw)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
-		return 0, false
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return time.Duration(u+st) * 10 * time.Millisecond, true
 }
