@@ -10,7 +10,9 @@ CREATE FUNCTION vestige_fts_ranked(query_text text, match_count integer,
     domain_filter text[] DEFAULT NULL, node_type_filter text[] DEFAULT NULL,
     tag_filter text[] DEFAULT NULL, min_retrievability double precision DEFAULT NULL)
 RETURNS TABLE (id uuid, score double precision, rank integer)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
+-- Unsafe: set_config below (for its own statements) is refused inside a parallel worker,
+-- where a query that joins this function with a table scanned in parallel would run it.
 SET jit = off
 AS $$
 #variable_conflict use_column

@@ -7,7 +7,7 @@ RETURNS TABLE (id uuid, content text, node_type text, tags text[], domains text[
     metadata jsonb, created_at timestamptz, updated_at timestamptz,
     rrf_score double precision, fts_score double precision, vector_score double precision,
     fts_rank integer, vector_rank integer)
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE
 SET jit = off
 AS $$
 #variable_conflict use_column

@@ -5,7 +5,7 @@ RETURNS TABLE (id uuid, content text, node_type text, tags text[], domains text[
     metadata jsonb, created_at timestamptz, updated_at timestamptz,
     rrf_score double precision, fts_score double precision, vector_score double precision,
     fts_rank integer, vector_rank integer)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL UNSAFE
 SET jit = off
 AS $$
     SELECT * FROM vestige_search(NULL::text, query_embedding, match_count,

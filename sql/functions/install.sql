@@ -3,8 +3,8 @@
 --   go test ./client/store/pgstore -run TestInstallSQLIsCurrent -update
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
-SELECT set_config('vestige.install_api_version', '4', true),
-       set_config('vestige.install_hash', '989ff2317dd58b6fb4def8b96adf922e072af380e1bc28396c988ec1c962e6a1', true);
+SELECT set_config('vestige.install_api_version', '5', true),
+       set_config('vestige.install_hash', 'daf3850536f091a0a1870eef6e972a6998bee5ee789be51c46c1e1efedd802b1', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
