@@ -27,11 +27,15 @@ type serverFacts struct {
 	Pgvector   store.PgvectorHealth
 	Schema     SchemaStatus
 	Model      *store.ModelSignature
+	// MissingSearchIndexes are the searchIndexes a bulk copy dropped and did not build back
+	// (killed before its end): until they are, full-text search and due miss the copied rows.
+	MissingSearchIndexes []string
 }
 
 // HealthCheck reports unavailable when no connection answers; degraded when the server or
-// its pgvector is older than vestige supports, the schema is behind or ahead, or the
-// installed SQL API is not this binary's; healthy otherwise. It only reads (it works on a
+// its pgvector is older than vestige supports, the schema is behind or ahead, the
+// installed SQL API is not this binary's, or an interrupted copy left the search indexes
+// unbuilt; healthy otherwise. It only reads (it works on a
 // hot standby), and a failed check is a result, not an error.
 func (s *Store) HealthCheck(ctx context.Context) (store.Health, error) {
 	c, err := s.acquire(ctx)
@@ -62,6 +66,17 @@ func (s *Store) HealthCheck(ctx context.Context) (store.Health, error) {
 	if f.Schema.Version > 0 {
 		if f.Model, err = loadModel(ctx, c); err != nil {
 			return degrade(judge(f), s.reason(interpretError(err))), nil
+		}
+	}
+	if f.Schema.Version == f.Schema.Latest && f.Schema.Latest > 0 {
+		for _, ix := range searchIndexes {
+			present, _, err := indexState(ctx, c.Conn(), ix.name)
+			if err != nil {
+				return degrade(judge(f), s.reason(interpretError(err))), nil
+			}
+			if !present {
+				f.MissingSearchIndexes = append(f.MissingSearchIndexes, ix.name)
+			}
 		}
 	}
 	return judge(f), nil
@@ -95,6 +110,11 @@ func judge(f serverFacts) store.Health {
 		h = degrade(h, fmt.Sprintf("SQL API version %d was installed by a newer vestige (this one has %d): upgrade vestige", st.APIVersion, st.WantAPIVersion))
 	case st.FunctionsState() != "current":
 		h = degrade(h, fmt.Sprintf("SQL functions are %s: run `vestige schema up`", st.FunctionsState()))
+	}
+	if len(f.MissingSearchIndexes) > 0 {
+		h = degrade(h, fmt.Sprintf("search indexes %s are missing, as a copy into this database leaves them until its end: "+
+			"full-text search and due miss the copied memories; run `vestige migrate copy` again to finish it",
+			strings.Join(f.MissingSearchIndexes, ", ")))
 	}
 	return h
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -77,4 +78,28 @@ func requireHealthy(t *testing.T, h store.Health) {
 		return
 	}
 	require.Equal(t, store.Healthy, h.Status, h.Reason)
+}
+
+// TestHealthReportsUnbuiltSearchIndexes: a copy killed between DropSearchIndexes and
+// BuildSearchIndexes leaves searches and due without the copied rows; health says so (and
+// how to finish) until the build, and is as before after it.
+func TestHealthReportsUnbuiltSearchIndexes(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, pgstore.Options{})
+	before, err := s.HealthCheck(ctx)
+	require.NoError(t, err)
+	require.NotContains(t, before.Reason, "search indexes")
+
+	require.NoError(t, s.DropSearchIndexes(ctx))
+	h, err := s.HealthCheck(ctx)
+	require.NoError(t, err)
+	require.Equal(t, store.Degraded, h.Status)
+	require.Contains(t, h.Reason, "search indexes idx_memories_node_type, idx_memories_created, idx_memories_updated, "+
+		"idx_memories_domains, idx_memories_tags, idx_memories_fts are missing")
+	require.Contains(t, h.Reason, "run `vestige migrate copy` again")
+
+	require.NoError(t, s.BuildSearchIndexes(ctx, func(string, time.Duration) {}))
+	after, err := s.HealthCheck(ctx)
+	require.NoError(t, err)
+	require.Equal(t, before, after)
 }
