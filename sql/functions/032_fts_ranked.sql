@@ -67,9 +67,11 @@ BEGIN
     END IF;
 
     -- N and df: exact, from the statistics the triggers of migration 006 keep (sums of
-    -- their shards).
-    SELECT coalesce(sum(c.memories), 0) INTO total FROM memory_count_shards c;
-    SELECT array_agg(coalesce((SELECT sum(st.df) FROM term_stats st WHERE st.lexeme = l.lexeme), 0)::bigint ORDER BY l.ord)
+    -- their shards). Never below 0: while a copy's build is pending (pgstore
+    -- DropSearchIndexes), its memories have no postings, yet deleting or rewriting one
+    -- subtracts its terms, so the sums can go negative until the build recomputes them.
+    SELECT greatest(coalesce(sum(c.memories), 0), 0) INTO total FROM memory_count_shards c;
+    SELECT array_agg(greatest(coalesce((SELECT sum(st.df) FROM term_stats st WHERE st.lexeme = l.lexeme), 0), 0)::bigint ORDER BY l.ord)
       INTO dfs
       FROM unnest(lexemes) WITH ORDINALITY AS l(lexeme, ord);
     idfs := '{}';

@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '5', true),
-       set_config('vestige.install_hash', 'daf3850536f091a0a1870eef6e972a6998bee5ee789be51c46c1e1efedd802b1', true);
+       set_config('vestige.install_hash', 'ce60d1526e6be7707195c705ddf2c538a17513ac301d86c63530e36044364884', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
