@@ -290,6 +290,9 @@ func topHits(conn *sqlite.Conn, f filter, t *termFreqs, idfs []float64, limit in
 			score[c.rid] = c.score
 			rids = append(rids, c.rid)
 		}
+		// LIMIT +?N, here and in the store's other statements: SQLite plans a bare LIMIT
+		// parameter with its bound value, and so prepares the statement again at every new
+		// binding; an expression is planned once.
 		err := query(conn, `SELECT m.rid, m.id FROM memories m
 			 WHERE m.rid IN (SELECT value FROM json_each(?1))`+f.clause()+` LIMIT +?8`,
 			func(stmt *sqlite.Stmt) error {

@@ -133,7 +133,7 @@ func (s *Store) ReembedPending(ctx context.Context, after uuid.UUID, limit int) 
 		out = out[:0]
 		return query(conn, `SELECT m.id, m.content FROM memories m WHERE m.id > ?1
 				AND NOT EXISTS (SELECT 1 FROM vestige_reembed_vectors v WHERE v.memory_id = m.id)
-			ORDER BY m.id LIMIT ?2`, func(stmt *sqlite.Stmt) error {
+			ORDER BY m.id LIMIT +?2`, func(stmt *sqlite.Stmt) error {
 			id, err := colUUID(stmt, 0)
 			if err != nil {
 				return err

@@ -105,18 +105,18 @@ func (s *Store) DueMemories(ctx context.Context, before time.Time, limit int) ([
 		return query(conn, `WITH due AS (
 				SELECT * FROM (SELECT n.memory_id AS id, n.created_at AS due_at FROM new_cards n
 				  WHERE n.created_at <= ?1
-				  ORDER BY n.created_at, n.memory_id LIMIT ?2)
+				  ORDER BY n.created_at, n.memory_id LIMIT +?2)
 				UNION ALL
 				SELECT * FROM (SELECT s.memory_id, s.next_review FROM scheduling s
 				  WHERE s.next_review <= ?1
-				  ORDER BY s.next_review, s.memory_id LIMIT ?2)
+				  ORDER BY s.next_review, s.memory_id LIMIT +?2)
 			)
 			SELECT `+memoryColumns+`, due.due_at, s.memory_id IS NOT NULL, `+schedulingColumns+`
 			  FROM due
 			  JOIN memories m ON m.id = due.id
 			  LEFT JOIN scheduling s ON s.memory_id = m.id
 			 ORDER BY due.due_at, m.id
-			 LIMIT ?2`,
+			 LIMIT +?2`,
 			func(stmt *sqlite.Stmt) error {
 				m, err := scanMemory(stmt, 0)
 				if err != nil {

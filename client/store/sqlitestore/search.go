@@ -195,7 +195,7 @@ func (s *Store) vectorRanked(conn *sqlite.Conn, q []float32, limit int, f filter
 	var allow []int64
 	if f.active() {
 		allow = []int64{}
-		err := query(conn, `SELECT m.rid FROM memories m WHERE m.embedding IS NOT NULL`+f.clause()+` LIMIT ?8 OFFSET ?1`,
+		err := query(conn, `SELECT m.rid FROM memories m WHERE m.embedding IS NOT NULL`+f.clause()+` LIMIT +?8 OFFSET +?1`,
 			func(stmt *sqlite.Stmt) error {
 				allow = append(allow, stmt.ColumnInt64(0))
 				return nil
