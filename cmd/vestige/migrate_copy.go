@@ -145,7 +145,7 @@ func (g *globals) printCopy(rep transfer.CopyReport, c *migrateCopyCmd, from, to
 		what := "index " + b.Name
 		switch b.Name {
 		case "postings":
-			what = "full-text postings"
+			what = "full-text postings and new cards"
 		case "memories_fts":
 			what = "full-text index"
 		case "new_cards":
