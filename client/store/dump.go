@@ -52,6 +52,21 @@ var recordKinds = []string{RecordEmbeddingModel, RecordFSRSParameters, RecordDom
 // RecordRank is the position of a kind in the dump order (-1 for an unknown kind).
 func RecordRank(kind string) int { return slices.Index(recordKinds, kind) }
 
+// RecordTable is the table a kind of record is a row of (both backends name them alike).
+func RecordTable(kind string) string {
+	switch kind {
+	case RecordDomain:
+		return "domains"
+	case RecordMemory:
+		return "memories"
+	case RecordEdge:
+		return "edges"
+	case RecordReviewEvent:
+		return "review_events"
+	}
+	return kind // embedding_model, fsrs_parameters, scheduling
+}
+
 // RegisteredModel is the registry row: the model whose vectors the store holds.
 type RegisteredModel struct {
 	Name      string    `json:"name"`

@@ -128,7 +128,7 @@ func (c *copier) add(ctx context.Context, r store.Record) error {
 		c.kind = r.Type
 	}
 	c.batch = append(c.batch, r)
-	c.count(tableOf(r.Type), func(t *TableReport) { t.Read++ })
+	c.count(store.RecordTable(r.Type), func(t *TableReport) { t.Read++ })
 	return nil
 }
 
@@ -150,7 +150,7 @@ func (c *copier) send(ctx context.Context) error {
 // write loads one batch; when the destination refuses it for a row's sake, it loads the rows
 // one by one (Load names the row) and reports the refused ones.
 func (c *copier) write(b batch) error {
-	table := tableOf(b.kind)
+	table := store.RecordTable(b.kind)
 	progress := func() {
 		if c.opts.Progress != nil {
 			var n int

@@ -21,20 +21,6 @@ const DefaultBatchSize = 500
 // Tables in the order Copy writes them (every row after the rows it refers to).
 var Tables = []string{"embedding_model", "fsrs_parameters", "domains", "memories", "scheduling", "edges", "review_events"}
 
-func tableOf(kind string) string {
-	switch kind {
-	case store.RecordDomain:
-		return "domains"
-	case store.RecordMemory:
-		return "memories"
-	case store.RecordEdge:
-		return "edges"
-	case store.RecordReviewEvent:
-		return "review_events"
-	}
-	return kind // embedding_model, fsrs_parameters, scheduling
-}
-
 // Source is what Copy reads: a store that dumps its rows in one snapshot (both backends).
 type Source interface {
 	store.Store

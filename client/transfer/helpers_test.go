@@ -2,7 +2,6 @@ package transfer_test
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -13,12 +12,19 @@ import (
 	"github.com/vestige-mem/vestige/client/store/pgstore"
 	"github.com/vestige-mem/vestige/client/store/sqlitestore"
 	"github.com/vestige-mem/vestige/client/transfer"
+	"github.com/vestige-mem/vestige/client/transfer/transfertest"
 	"github.com/vestige-mem/vestige/tests/testdb"
 )
 
 type testStore interface {
 	store.Store
 	store.Dumper
+}
+
+// bothStores opens an empty store of each backend, by name.
+var bothStores = map[string]func(t *testing.T) testStore{
+	"sqlite":   func(t *testing.T) testStore { st, _ := newSQLite(t); return st },
+	"postgres": func(t *testing.T) testStore { st, _ := newPostgres(t); return st },
 }
 
 func newSQLite(t *testing.T) (*sqlitestore.Store, string) {
@@ -57,19 +63,8 @@ func hash(t testing.TB, dim int) embedder.Embedder {
 // dump returns every record of st as JSON values (two stores are equal when these are).
 func dump(t *testing.T, st store.Dumper) []any {
 	t.Helper()
-	var out []any
-	require.NoError(t, st.Dump(context.Background(), func(r store.Record) error {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		out = append(out, v)
-		return nil
-	}))
+	out, err := transfertest.Dump(context.Background(), st)
+	require.NoError(t, err)
 	return out
 }
 

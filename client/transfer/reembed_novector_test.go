@@ -17,10 +17,7 @@ import (
 // A memory written without a vector whose text can be embedded still makes it work.
 func TestReembedSameModelWithTextlessMemory(t *testing.T) {
 	t.Parallel()
-	for name, open := range map[string]func(t *testing.T) testStore{
-		"sqlite":   func(t *testing.T) testStore { st, _ := newSQLite(t); return st },
-		"postgres": func(t *testing.T) testStore { st, _ := newPostgres(t); return st },
-	} {
+	for name, open := range bothStores {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()

@@ -23,10 +23,7 @@ var reembedShape = transfertest.Shape{Memories: 500, Scheduling: 200, Edges: 100
 // the new model answers. No search fails meanwhile.
 func TestReembed(t *testing.T) {
 	t.Parallel()
-	for name, open := range map[string]func(t *testing.T) testStore{
-		"sqlite":   func(t *testing.T) testStore { st, _ := newSQLite(t); return st },
-		"postgres": func(t *testing.T) testStore { st, _ := newPostgres(t); return st },
-	} {
+	for name, open := range bothStores {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()

@@ -4,7 +4,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -70,16 +69,8 @@ func (e *env) runWithInput(stdin string, args ...string) result {
 	}
 	cmd.Dir = e.home
 	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		require.True(e.t, ok, "run vestige: %v", err)
-		code = ee.ExitCode()
-	}
-	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+	code, stdout, stderr := vestigebin.Run(e.t, cmd)
+	return result{code: code, stdout: stdout, stderr: stderr}
 }
 
 func (e *env) run(args ...string) result {

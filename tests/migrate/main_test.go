@@ -6,9 +6,7 @@ package migrate_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,17 +62,8 @@ func (m *machine) command(extra []string, args ...string) *exec.Cmd {
 
 func (m *machine) run(args ...string) result {
 	m.t.Helper()
-	cmd := m.command(nil, args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if err != nil {
-		ee, ok := err.(*exec.ExitError)
-		require.True(m.t, ok, "run vestige: %v", err)
-		code = ee.ExitCode()
-	}
-	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+	code, stdout, stderr := vestigebin.Run(m.t, m.command(nil, args...))
+	return result{code: code, stdout: stdout, stderr: stderr}
 }
 
 func (m *machine) ok(args ...string) string {
@@ -148,19 +137,8 @@ func exportOf(t testing.TB, open func() (store.Dumper, func())) []any {
 	t.Helper()
 	d, done := open()
 	defer done()
-	var out []any
-	require.NoError(t, d.Dump(context.Background(), func(r store.Record) error {
-		b, err := json.Marshal(r)
-		if err != nil {
-			return err
-		}
-		var v any
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		out = append(out, v)
-		return nil
-	}))
+	out, err := transfertest.Dump(context.Background(), d)
+	require.NoError(t, err)
 	return out
 }
 

@@ -93,16 +93,8 @@ func (m *machine) run(stdin string, args ...string) result {
 	cmd := exec.Command(binary, args...)
 	cmd.Env = m.env
 	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		m.t.Fatalf("run vestige: %v", err)
-	}
-	return result{code, out.String(), errOut.String()}
+	code, stdout, stderr := vestigebin.Run(m.t, cmd)
+	return result{code, stdout, stderr}
 }
 
 // ok runs a command that must succeed, twice over when asked: a second process lands on

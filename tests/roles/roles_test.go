@@ -5,7 +5,6 @@
 package roles_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -55,14 +54,7 @@ func (r runner) run(args ...string) (int, string, string) {
 	r.t.Helper()
 	cmd := exec.Command(r.bin, args...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + r.t.TempDir(), "VESTIGE_POSTGRES_URL=" + r.url}
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), out.String(), errOut.String()
-	}
-	require.NoError(r.t, err)
-	return 0, out.String(), errOut.String()
+	return vestigebin.Run(r.t, cmd)
 }
 
 func (r runner) ok(args ...string) string {

@@ -1,8 +1,9 @@
 // Package vestigebin builds the vestige binary once for a test package that runs it as a
-// user would (tests/cli, tests/pooler).
+// user would (tests/cli, tests/pooler, …), and runs it.
 package vestigebin
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,4 +30,19 @@ func Main(m *testing.M, binary *string) {
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// Run runs cmd (which must start) to its end and returns its exit status and output.
+func Run(t testing.TB, cmd *exec.Cmd) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), out.String(), errOut.String()
+	}
+	if err != nil {
+		t.Fatalf("run %s: %v", cmd.Path, err)
+	}
+	return 0, out.String(), errOut.String()
 }

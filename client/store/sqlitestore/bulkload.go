@@ -174,26 +174,11 @@ func skipValueChecks(conn *sqlite.Conn, norm []store.Record) (restore func() err
 	}, nil
 }
 
-// checkEmbeddings is checkEmbedding for a chunk, reading the registry once.
+// checkEmbeddings is checkEmbedding for a chunk of memories, reading the registry once.
 func checkEmbeddings(conn *sqlite.Conn, recs []store.Record) error {
-	var registered *store.ModelSignature
-	for _, r := range recs {
-		v := r.Memory.Embedding
-		if v == nil {
-			continue
-		}
-		if registered == nil {
-			var err error
-			if registered, err = model(conn); err != nil {
-				return err
-			}
-			if registered == nil {
-				return fmt.Errorf("%w: register one before writing embeddings", store.ErrNoModel)
-			}
-		}
-		if len(v) != registered.Dimension {
-			return &store.DimensionError{Got: len(v), Want: registered.Dimension}
-		}
+	vs := make([][]float32, len(recs))
+	for i, r := range recs {
+		vs[i] = r.Memory.Embedding
 	}
-	return nil
+	return checkEmbedding(conn, vs...)
 }

@@ -46,7 +46,7 @@ func (s *Store) DumpTolerant(ctx context.Context, fn func(store.Record) error, b
 			err := query(conn, q.sql, func(stmt *sqlite.Stmt) error {
 				rec, err := scanDumpRecord(q.kind, stmt)
 				if err != nil && bad != nil {
-					if err := bad(dumpTable(q.kind), dumpKey(q.kind, stmt), err); err != nil {
+					if err := bad(store.RecordTable(q.kind), dumpKey(q.kind, stmt), err); err != nil {
 						fnErr = err
 						return err
 					}
@@ -123,21 +123,6 @@ func scanDumpRecord(kind string, stmt *sqlite.Stmt) (store.Record, error) {
 		err = fmt.Errorf("unknown record type %q", kind)
 	}
 	return rec, err
-}
-
-// dumpTable is the table a kind of record comes from.
-func dumpTable(kind string) string {
-	switch kind {
-	case store.RecordDomain:
-		return "domains"
-	case store.RecordMemory:
-		return "memories"
-	case store.RecordEdge:
-		return "edges"
-	case store.RecordReviewEvent:
-		return "review_events"
-	}
-	return kind
 }
 
 // dumpKey is a row's key as stored (it may be the mangled part): an edge's is its three

@@ -91,20 +91,25 @@ func model(conn *sqlite.Conn) (*store.ModelSignature, error) {
 
 // checkEmbedding is the Go side of the embedding trigger, run in the writer's transaction so
 // that it sees the registry as the write will: it returns the errors Postgres raises (VS004,
-// VS002) with their typed forms.
-func checkEmbedding(conn *sqlite.Conn, v []float32) error {
-	if v == nil {
-		return nil
-	}
-	registered, err := model(conn)
-	if err != nil {
-		return err
-	}
-	if registered == nil {
-		return fmt.Errorf("%w: register one before writing embeddings", store.ErrNoModel)
-	}
-	if len(v) != registered.Dimension {
-		return &store.DimensionError{Got: len(v), Want: registered.Dimension}
+// VS002) with their typed forms. The registry is read once, and only when a vector is given.
+func checkEmbedding(conn *sqlite.Conn, vs ...[]float32) error {
+	var registered *store.ModelSignature
+	for _, v := range vs {
+		if v == nil {
+			continue
+		}
+		if registered == nil {
+			var err error
+			if registered, err = model(conn); err != nil {
+				return err
+			}
+			if registered == nil {
+				return fmt.Errorf("%w: register one before writing embeddings", store.ErrNoModel)
+			}
+		}
+		if len(v) != registered.Dimension {
+			return &store.DimensionError{Got: len(v), Want: registered.Dimension}
+		}
 	}
 	return nil
 }
