@@ -35,13 +35,11 @@ DECLARE
     terms tsquery[];
     dfs bigint[];
     idfs double precision[];
-    total bigint;
     retrieval tsquery;
     everything tsquery;
-    restricted boolean := false;
+    restricted boolean;
     clause text;
     passing bigint;
-    cumulative bigint := 0;
     decay double precision;
     tf_columns text;
     score_sum text;
@@ -58,43 +56,30 @@ BEGIN
     IF match_count IS NULL OR match_count < 1 THEN
         RETURN;
     END IF;
-    SELECT array_agg(t.lexeme ORDER BY t.ord),
-           array_agg(('''' || replace(replace(t.lexeme, '\', '\\'), '''', '''''') || '''')::tsquery ORDER BY t.ord)
-      INTO lexemes, terms
-      FROM vestige_fts_terms(query_text) AS t;
-    IF lexemes IS NULL THEN
-        RETURN;
-    END IF;
-
-    -- N and df: exact, from the statistics the triggers of migration 006 keep (sums of
-    -- their shards). Never below 0: while a copy's build is pending (pgstore
+    -- One statement for what every query needs: its terms in query order; each term's df
+    -- and N, exact, from the statistics the triggers of migration 006 keep (sums of their
+    -- shards); idf(t); and which terms retrieve (candidate_bound: the rarest terms, in
+    -- order of df, while their dfs add up to at most the bound, and always the rarest).
+    -- N and df are never below 0: while a copy's build is pending (pgstore
     -- DropSearchIndexes), its memories have no postings, yet deleting or rewriting one
     -- subtracts its terms, so the sums can go negative until the build recomputes them.
-    SELECT greatest(coalesce(sum(c.memories), 0), 0) INTO total FROM memory_count_shards c;
-    SELECT array_agg(greatest(coalesce((SELECT sum(st.df) FROM term_stats st WHERE st.lexeme = l.lexeme), 0), 0)::bigint ORDER BY l.ord)
-      INTO dfs
-      FROM unnest(lexemes) WITH ORDINALITY AS l(lexeme, ord);
-    idfs := '{}';
-    -- N ≥ every df, so the logarithm's argument is always > 0.
-    total := greatest(total, (SELECT max(u) FROM unnest(dfs) u), 1);
-    FOR i IN 1 .. cardinality(terms) LOOP
-        idfs := idfs || greatest(ln((total - dfs[i] + 0.5) / (dfs[i] + 0.5)), 1e-6);
-    END LOOP;
-
-    -- Candidates: every match, unless that is too many; then the rarest terms' matches.
-    retrieve := array_fill(false, ARRAY[cardinality(terms)]);
-    FOR i IN SELECT u.ord FROM unnest(dfs) WITH ORDINALITY AS u(df, ord) WHERE u.df > 0 ORDER BY u.df, u.ord LOOP
-        everything := CASE WHEN everything IS NULL THEN terms[i] ELSE everything || terms[i] END;
-        IF retrieval IS NOT NULL AND (restricted OR cumulative + dfs[i] > candidate_bound) THEN
-            restricted := true;
-            CONTINUE;
-        END IF;
-        retrieve[i] := true;
-        retrieval := CASE WHEN retrieval IS NULL THEN terms[i] ELSE retrieval || terms[i] END;
-        cumulative := cumulative + dfs[i];
-    END LOOP;
-    IF retrieval IS NULL THEN
-        RETURN; -- no memory holds any term
+    -- N is never below any df, so the logarithm's argument is always > 0.
+    SELECT array_agg(s.lexeme ORDER BY s.ord), array_agg(s.df ORDER BY s.ord),
+           array_agg(greatest(ln((greatest(n.memories, s.max_df, 1) - s.df + 0.5) / (s.df + 0.5)), 1e-6)::double precision ORDER BY s.ord),
+           array_agg(s.df > 0 AND (s.rarest OR s.running <= candidate_bound) ORDER BY s.ord),
+           bool_or(s.df > 0 AND NOT s.rarest AND s.running > candidate_bound)
+      INTO lexemes, dfs, idfs, retrieve, restricted
+      FROM (SELECT d.lexeme, d.ord, d.df,
+                   count(*) FILTER (WHERE d.df > 0) OVER w = 1 AS rarest,
+                   sum(d.df) OVER w AS running,
+                   max(d.df) OVER () AS max_df
+              FROM (SELECT t.lexeme, t.ord,
+                           greatest(coalesce((SELECT sum(st.df) FROM term_stats st WHERE st.lexeme = t.lexeme), 0), 0)::bigint AS df
+                      FROM vestige_fts_terms(query_text) AS t) d
+            WINDOW w AS (ORDER BY d.df, d.ord)) s
+     CROSS JOIN (SELECT greatest(coalesce(sum(c.memories), 0), 0)::bigint AS memories FROM memory_count_shards c) n;
+    IF lexemes IS NULL OR NOT (true = ANY (retrieve)) THEN
+        RETURN; -- no searchable term, or no memory holds any
     END IF;
 
     IF min_retrievability IS NOT NULL THEN
@@ -121,7 +106,7 @@ BEGIN
         END IF;
         restricted := passing >= match_count;
     END IF;
-    base := CASE WHEN restricted THEN retrieve ELSE array_fill(true, ARRAY[cardinality(terms)]) END;
+    base := CASE WHEN restricted THEN retrieve ELSE array_fill(true, ARRAY[cardinality(lexemes)]) END;
     -- Two ways to add up the postings per memory. Merge joins from the base term(s)
     -- (vestige_fts_postings_sql) cost about a step per base memory and term, and nothing to
     -- hash: they win where a few terms have many postings (on 100k memories, a third of a
@@ -195,6 +180,16 @@ BEGIN
     -- own indexes, and each term's tf from ts_rank_cd on the row.
     -- The bound never costs a page: when the rare terms' matches that pass the filters cannot
     -- fill it, every term retrieves.
+    -- The terms as tsqueries; the retrieving ones and all held ones OR-ed, rarest first.
+    SELECT array_agg(('''' || replace(replace(u.lexeme, '\', '\\'), '''', '''''') || '''')::tsquery ORDER BY u.ord)
+      INTO terms
+      FROM unnest(lexemes) WITH ORDINALITY AS u(lexeme, ord);
+    FOR i IN SELECT u.ord FROM unnest(dfs) WITH ORDINALITY AS u(df, ord) WHERE u.df > 0 ORDER BY u.df, u.ord LOOP
+        everything := CASE WHEN everything IS NULL THEN terms[i] ELSE everything || terms[i] END;
+        IF retrieve[i] THEN
+            retrieval := CASE WHEN retrieval IS NULL THEN terms[i] ELSE retrieval || terms[i] END;
+        END IF;
+    END LOOP;
     IF restricted THEN
         EXECUTE 'SELECT count(*) FROM (SELECT 1 FROM memories m WHERE m.search_vec @@ $1' || clause || ' LIMIT $7) s'
            INTO passing

@@ -3,8 +3,8 @@
 --   go test ./client/store/pgstore -run TestInstallSQLIsCurrent -update
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
-SELECT set_config('vestige.install_api_version', '5', true),
-       set_config('vestige.install_hash', 'ce60d1526e6be7707195c705ddf2c538a17513ac301d86c63530e36044364884', true);
+SELECT set_config('vestige.install_api_version', '6', true),
+       set_config('vestige.install_hash', '9c6f223c886a5a7c985c32d438db0ff217fc86cf26b885cfc8ce6737818aa60a', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}

@@ -174,18 +174,26 @@ const warmUp = 20
 // set, to that database (the 100k corpus takes minutes to load on a small machine).
 func benchConn(b *testing.B, n int) *pgx.Conn {
 	b.Helper()
-	kept := os.Getenv("VESTIGE_BENCH_DATABASE_URL")
-	if kept == "" || n < 10000 {
-		return testdb.Conn(b, testdb.New(b))
-	}
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, kept)
-	if err != nil {
-		b.Fatalf("connect to VESTIGE_BENCH_DATABASE_URL: %v", err)
+	kept := os.Getenv("VESTIGE_BENCH_DATABASE_URL")
+	var conn *pgx.Conn
+	if kept == "" || n < 10000 {
+		conn = testdb.Conn(b, testdb.New(b))
+	} else {
+		var err error
+		if conn, err = pgx.Connect(ctx, kept); err != nil {
+			b.Fatalf("connect to VESTIGE_BENCH_DATABASE_URL: %v", err)
+		}
+		b.Cleanup(func() { conn.Close(context.Background()) })
+		if err := pgstore.Migrate(ctx, conn); err != nil {
+			b.Fatalf("migrate VESTIGE_BENCH_DATABASE_URL: %v", err)
+		}
 	}
-	b.Cleanup(func() { conn.Close(context.Background()) })
-	if err := pgstore.Migrate(ctx, conn); err != nil {
-		b.Fatalf("migrate VESTIGE_BENCH_DATABASE_URL: %v", err)
+	// Vectors travel in pgvector's binary format, as pgstore sends them (pgstore.Open
+	// registers the types too); without it pgx sends each 768-d vector as text, which
+	// both ends format and parse for every query of every case.
+	if err := pgxvec.RegisterTypes(ctx, conn); err != nil {
+		b.Fatalf("register pgvector types: %v", err)
 	}
 	return conn
 }

@@ -21,7 +21,7 @@ import (
 // older API (or none) and never over a newer one. Bump it whenever a file of sql/functions
 // changes; TestInstallSQLIsCurrent fails until install.sql is regenerated with the new
 // number (go test ./client/store/pgstore -run TestInstallSQLIsCurrent -update).
-const APIVersion = 5
+const APIVersion = 6
 
 // InstallFile is the tern code package's entry point in sql/functions. `vestige schema up`
 // runs exactly what `tern code install sql/functions` runs: this file, rendered by tern.
