@@ -11,21 +11,28 @@ import (
 
 // The scoring statement vestige_fts_postings_sql writes has three shapes: one base term
 // whose postings the others are merged into, several base terms (their distinct memories
-// first), and probes of a term with many more postings than the base has memories. Each
-// gives the definition's page with the definition's scores, to the last bit, under the
-// candidate bound (rarest terms retrieve while their postings stay within 2,000).
+// first), and probes of a term with many more postings than the base has memories. The
+// first shape, unfiltered, with at most four terms of like df, runs one of
+// vestige_fts_ranked's static statements instead, the base term in any place among the
+// others. Each gives the definition's page with the definition's scores, to the last bit,
+// under the candidate bound (rarest terms retrieve while their postings stay within 2,000).
 func TestPostingsRankingStatementsAgree(t *testing.T) {
 	ctx := context.Background()
 	d := newDB(t)
 	// 3,000 memories: zephyr df 30, quokka 40, nimbus 1,000, fjord 1,200, meadow 2,500,
-	// yonder 20 in tags only and never beside meadow; some words twice and some in tags, so
-	// that tf varies.
+	// yonder 20 in tags only and never beside meadow; aster 1,125, birch 1,286, cedar 1,333
+	// and dune 1,385 (terms of like df: any two exceed the bound); some words twice or more
+	// and some in tags, so that tf varies.
 	d.exec(`INSERT INTO memories (content, domains, tags)
 		SELECT concat_ws(' ', CASE WHEN g % 100 = 0 THEN 'zephyr' END,
 		                      CASE WHEN g % 75 = 0 THEN 'quokka quokka' END,
 		                      CASE WHEN g % 3 = 0 THEN 'nimbus' END,
 		                      CASE WHEN g % 5 < 2 THEN repeat('fjord ', 1 + g % 4) END,
 		                      CASE WHEN g % 6 <> 0 THEN repeat('meadow ', 1 + g % 3) END,
+		                      CASE WHEN g % 8 < 3 THEN repeat('aster ', 1 + g % 3) END,
+		                      CASE WHEN g % 7 < 3 THEN repeat('birch ', 1 + g % 2) END,
+		                      CASE WHEN g % 9 < 4 THEN repeat('cedar ', 1 + g % 5) END,
+		                      CASE WHEN g % 13 < 6 THEN 'dune' END,
 		                      'filler'),
 		       ARRAY[CASE WHEN g % 2 = 0 THEN 'even' ELSE 'odd' END],
 		       CASE WHEN g % 150 = 0 THEN ARRAY['yonder'] WHEN g % 11 = 0 THEN ARRAY['nimbus', 'zephyr'] ELSE ARRAY['plain'] END
@@ -74,6 +81,15 @@ func TestPostingsRankingStatementsAgree(t *testing.T) {
 		{"one base term merged, filtered (the walk)", "nimbus fjord meadow", 10, []string{"even"}},
 		{"probed, filtered (the walk)", "zephyr meadow", 5, []string{"odd"}},
 		{"a long page", "nimbus fjord meadow", 600, nil},
+		{"static, one term", "cedar", 10, nil},
+		{"static, two terms, the base last", "birch aster", 10, nil},
+		{"static, three terms, the base first", "aster birch cedar", 10, nil},
+		{"static, three terms, the base in the middle", "cedar aster birch", 10, nil},
+		{"static, three terms, the base last", "dune cedar aster", 10, nil},
+		{"static, four terms, the base second", "birch aster dune cedar", 10, nil},
+		{"static, four terms, the base third", "dune cedar aster birch", 30, nil},
+		{"static, four terms, the base last", "dune birch cedar aster", 10, nil},
+		{"static shape, filtered (the walk)", "cedar aster birch", 10, []string{"odd"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := ranked(reference, tc.query, tc.k, tc.domains, tc.k)
