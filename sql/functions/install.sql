@@ -4,7 +4,7 @@
 -- `tern code install sql/functions` and `vestige schema up` both run this file, rendered by tern, in one
 -- transaction, after the migrations (sql/migrations) are applied.
 SELECT set_config('vestige.install_api_version', '6', true),
-       set_config('vestige.install_hash', 'e7cc5a8b80f8f3819cf111578c40d3e450ef1a1869aa30ca28015b5ff0c5b4e3', true);
+       set_config('vestige.install_hash', '5856d6446a79c5f264e2e3148940b0b7a4a7c5088889f7419694e5f0940946db', true);
 {{ template "000_install_begin.sql" . }}
 {{ template "010_forgetting_curve.sql" . }}
 {{ template "011_retrievability.sql" . }}
