@@ -170,7 +170,6 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
-
 // benchConn is a connection to a fresh test database, or with VESTIGE_BENCH_DATABASE_URL
 // set, to that database (the 100k corpus takes minutes to load on a small machine).
 func benchConn(b *testing.B, n int) *pgx.Conn {
