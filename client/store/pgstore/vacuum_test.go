@@ -60,11 +60,13 @@ func TestVacuumMarksPostingsVisibleAfterAnOpenSnapshot(t *testing.T) {
 	_, err = conn.Exec(ctx, `INSERT INTO memories (content)
 		SELECT 'harbor lantern ' || g || ' tide ' || (g % 97) || ' quay ' || (g % 13) FROM generate_series(1, 20000) g`)
 	require.NoError(t, err)
+	closed := make(chan error, 1)
 	go func() {
 		time.Sleep(300 * time.Millisecond)
-		_ = tx.Rollback(context.Background())
+		closed <- tx.Rollback(context.Background())
 	}()
 	require.NoError(t, s.Vacuum(ctx))
+	require.NoError(t, <-closed, "the snapshot's transaction ends (before its connection closes)")
 	var pages, visible int
 	require.NoError(t, conn.QueryRow(ctx, `SELECT relpages, relallvisible FROM pg_class WHERE oid = 'memory_terms'::regclass`).Scan(&pages, &visible))
 	require.Positive(t, pages)
