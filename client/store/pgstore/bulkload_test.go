@@ -3,14 +3,12 @@ package pgstore_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vestige-mem/vestige/client/embedder"
 	"github.com/vestige-mem/vestige/client/store"
 	"github.com/vestige-mem/vestige/client/store/pgstore"
 	"github.com/vestige-mem/vestige/tests/testdb"
@@ -74,49 +72,4 @@ func TestLoadBulkDefersDerivedRows(t *testing.T) {
 	require.Zero(t, count(testdb.DerivedDrift), "postings, counts and new cards exact")
 	require.Equal(t, len(ids)-1, count(`SELECT count(*) FROM new_cards`), "the loaded memories but the reviewed one")
 	require.Equal(t, 0, count(`SELECT count(*) FROM new_cards WHERE memory_id IN ($1, $2)`, ids[0], other))
-}
-
-// While a copy's transactions leave the value-check triggers of memories off, the rows they
-// would refuse are still refused, by LoadBulk and by Load (a copy's per-row retry), with the
-// error the triggers give, and nothing is written: the Go checks stand in for them.
-func TestDeferredLoadRefusesWhatTheTriggersWould(t *testing.T) {
-	ctx := context.Background()
-	emb, err := embedder.NewHash(16)
-	require.NoError(t, err)
-	good, err := emb.Embed(ctx, "a vector of the registered size")
-	require.NoError(t, err)
-	at := time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
-	memory := func(i int, m store.Memory) store.Record {
-		m.ID = uuid.NewSHA1(uuid.NameSpaceURL, []byte{byte(i)})
-		if m.Content == "" {
-			m.Content = "content"
-		}
-		m.CreatedAt, m.UpdatedAt = at, at
-		return store.Record{Type: store.RecordMemory, Memory: &m}
-	}
-	for name, bad := range map[string]store.Record{
-		"wrong dimension":  memory(1, store.Memory{Embedding: make([]float32, 8)}),
-		"zero vector":      memory(2, store.Memory{Embedding: make([]float32, 16)}),
-		"empty tag":        memory(3, store.Memory{Tags: []string{""}}),
-		"content too long": memory(4, store.Memory{Content: strings.Repeat("a", 300_000)}),
-	} {
-		t.Run(name, func(t *testing.T) {
-			live, deferred := open(t, pgstore.Options{URL: testdb.New(t)}), open(t, pgstore.Options{URL: testdb.New(t)})
-			for _, s := range []*pgstore.Store{live, deferred} {
-				require.NoError(t, s.EnsureModel(ctx, store.ModelSignature{Name: emb.ModelName(), Dimension: emb.Dimension(), Hash: emb.ModelHash()}))
-			}
-			require.NoError(t, deferred.DropSearchIndexes(ctx))
-			batch := []store.Record{memory(0, store.Memory{Embedding: good}), bad}
-			_, want := live.LoadBulk(ctx, batch)
-			require.Error(t, want, "the triggers refuse it")
-			for _, load := range []func(context.Context, []store.Record) (int, error){deferred.LoadBulk, deferred.Load} {
-				_, err := load(ctx, batch)
-				require.Error(t, err)
-				require.Equal(t, want.Error(), err.Error())
-			}
-			n, err := deferred.Stats(ctx)
-			require.NoError(t, err)
-			require.Zero(t, n.Memories, "nothing written")
-		})
-	}
 }

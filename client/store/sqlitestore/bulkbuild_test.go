@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -213,51 +212,6 @@ func TestOpenFinishesAPendingBuild(t *testing.T) {
 			for _, k := range []string{"fts", "fts_text", "new_cards", "schema"} {
 				require.Equal(t, want[k], got[k], k)
 			}
-		})
-	}
-}
-
-// While the value-check triggers of memories are dropped for a copy, the rows they would
-// refuse are still refused, by LoadBulk and by Load (a copy's per-row retry), with the error
-// the triggers give, and nothing is written: the Go checks stand in for them.
-func TestDeferredLoadRefusesWhatTheTriggersWould(t *testing.T) {
-	ctx := context.Background()
-	emb, err := embedder.NewHash(16)
-	require.NoError(t, err)
-	good, err := emb.Embed(ctx, "a vector of the registered size")
-	require.NoError(t, err)
-	at := time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
-	memory := func(i int, m store.Memory) store.Record {
-		m.ID = uuid.NewSHA1(uuid.NameSpaceURL, []byte{byte(i)})
-		if m.Content == "" {
-			m.Content = "content"
-		}
-		m.CreatedAt, m.UpdatedAt = at, at
-		return store.Record{Type: store.RecordMemory, Memory: &m}
-	}
-	for name, bad := range map[string]store.Record{
-		"wrong dimension":  memory(1, store.Memory{Embedding: make([]float32, 8)}),
-		"zero vector":      memory(2, store.Memory{Embedding: make([]float32, 16)}),
-		"empty tag":        memory(3, store.Memory{Tags: []string{""}}),
-		"content too long": memory(4, store.Memory{Content: strings.Repeat("a", 300_000)}),
-	} {
-		t.Run(name, func(t *testing.T) {
-			live, deferred := openInternal(t), openInternal(t)
-			for _, s := range []*Store{live, deferred} {
-				require.NoError(t, s.EnsureModel(ctx, store.ModelSignature{Name: emb.ModelName(), Dimension: emb.Dimension(), Hash: emb.ModelHash()}))
-			}
-			require.NoError(t, deferred.DropSearchIndexes(ctx))
-			batch := []store.Record{memory(0, store.Memory{Embedding: good}), bad}
-			_, want := live.LoadBulk(ctx, batch)
-			require.Error(t, want, "the triggers refuse it")
-			for _, load := range []func(context.Context, []store.Record) (int, error){deferred.LoadBulk, deferred.Load} {
-				_, err := load(ctx, batch)
-				require.Error(t, err)
-				require.Equal(t, want.Error(), err.Error())
-			}
-			n, err := deferred.Stats(ctx)
-			require.NoError(t, err)
-			require.Zero(t, n.Memories, "nothing written")
 		})
 	}
 }

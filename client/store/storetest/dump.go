@@ -39,6 +39,7 @@ var dumpCases = []struct {
 	{"InvalidRecords", testDumpInvalidRecords},
 	{"FSRSParameters", testDumpFSRSParameters},
 	{"CallbackError", testDumpCallbackError},
+	{"DeferredLoadRefusesWhatTheTriggersWould", testDumpDeferredLoadRefusesWhatTheTriggersWould},
 }
 
 type dumpHarness struct {
